@@ -1,0 +1,20 @@
+# daemon/ - premodd and premodctl. daemon/premodd.c and daemon/premodctl.c
+# hold the two main()s; every other daemon/*.c is a module in libdaemon.a,
+# which the unit tests link too.
+DAEMON_MAINS := daemon/premodd.c daemon/premodctl.c
+DAEMON_SRCS  := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
+DAEMON_LIB   := $(BUILD)/libdaemon.a
+DAEMON_LIBS  := $(call pc_libs,jansson libmnl libsystemd) -lpthread
+
+$(DAEMON_LIB): $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/premodd: $(BUILD)/daemon/premodd.o $(DAEMON_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
+
+$(BUILD)/premodctl: $(BUILD)/daemon/premodctl.o $(DAEMON_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,libnl-genl-3.0) \
+		$(DAEMON_LIBS) $(POLICY_LIBS)
+
+userspace: $(BUILD)/premodd $(BUILD)/premodctl

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sink.h - where audit records go. Each sink runs on a thread of its own
+ * behind a bounded queue, so a slow or failing sink (a stuck journald, a
+ * full disk) costs only its own records, each one counted; the evaluator
+ * never waits for a sink.
+ *
+ * A sink implementation provides struct sink_ops; sink.c provides the
+ * queue, the thread and the counters around it.
+ */
+#ifndef PREMOD_DAEMON_SINK_H
+#define PREMOD_DAEMON_SINK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+struct sink;
+
+struct sink_ops {
+	const char *name;	/* "journal", "journald", "syslog", "stdout",
+				 * "alerts" */
+	unsigned int output;	/* POLICY_OUT_* bit */
+	/* Writes one record; -errno on failure (the record is then counted
+	 * as failed, not retried). Runs on the sink's thread. */
+	int (*write)(struct sink *s, const struct record *r);
+	/* Optional: after a burst of writes (the queue ran empty). */
+	int (*flush)(struct sink *s);
+	/* Optional: SIGHUP (reopen files for logrotate). Sink thread. */
+	int (*reopen)(struct sink *s);
+	/* Optional: last call, on the sink thread, after the queue drained. */
+	void (*close)(struct sink *s);
+};
+
+struct sink_stats {
+	_Atomic uint64_t written;	/* records written */
+	_Atomic uint64_t dropped;	/* queue full: never queued */
+	_Atomic uint64_t failed;	/* write returned an error */
+	_Atomic uint64_t depth;		/* records queued now (gauge) */
+	_Atomic int last_error;		/* last errno of write, 0 if none */
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	void *priv;			/* the implementation's state */
+	struct sink_stats stats;
+	/* queue, owned by sink.c */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct record **ring;
+	size_t cap, head, len;
+	bool stopping, reopen_pending, running;
+};
+
+/* Starts the sink's thread with a queue of `capacity` records. */
+int sink_start(struct sink *s, const struct sink_ops *ops, void *priv,
+	       size_t capacity);
+/* Never blocks: queues a reference to r, or counts a drop and returns
+ * -ENOBUFS. Records whose outputs lack the sink's bit are ignored (0). */
+int sink_submit(struct sink *s, struct record *r);
+/* Asks the thread to run ops->reopen before its next write. */
+void sink_request_reopen(struct sink *s);
+/* Drains the queue, calls ops->close, joins the thread. */
+void sink_stop(struct sink *s);
+
+/* The implementations. Each *_open fills priv for sink_start. */
+struct journal_config {
+	const char *path;	/* JSONL file */
+	enum { JOURNAL_SYNC_NONE, JOURNAL_SYNC_INTERVAL, JOURNAL_SYNC_EVERY }
+		sync;
+	unsigned int sync_interval_ms;
+};
+extern const struct sink_ops sink_journal_ops;
+int sink_journal_open(const struct journal_config *cfg, void **priv);
+
+extern const struct sink_ops sink_journald_ops;
+int sink_journald_open(void **priv);
+
+struct syslog_config {
+	int facility;		/* LOG_AUTHPRIV by default */
+	const char *ident;	/* "premodd" */
+};
+extern const struct sink_ops sink_syslog_ops;
+int sink_syslog_open(const struct syslog_config *cfg, void **priv);
+
+extern const struct sink_ops sink_stdout_ops;
+int sink_stdout_open(bool json, void **priv);
+
+#endif /* PREMOD_DAEMON_SINK_H */

@@ -1,0 +1,1 @@
+# tests/bench/ - benchmarks print ratios and rates; they never fail on speed.

@@ -1,0 +1,1 @@
+# tests/fuzz/ - libFuzzer targets for the parsers (policy, netlink decoding).

@@ -1,0 +1,3 @@
+# tests/vm/ - real-kernel tests under qemu.
+vm:
+	@echo "vm: not written yet" >&2; exit 1
