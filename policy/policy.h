@@ -75,6 +75,9 @@ int policy_load_buffer(const char *name, const char *json, size_t len,
 void policy_free(struct policy *p);
 
 size_t policy_rule_count(const struct policy *p);
+/* Whether any enabled rule (or template) reads field f: the daemon resolves
+ * the costly derived fields (exe) only when some rule needs them. */
+bool policy_uses_field(const struct policy *p, enum pm_field f);
 const struct policy_rule *policy_rule_at(const struct policy *p, size_t i);
 
 /*
