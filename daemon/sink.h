@@ -28,7 +28,9 @@ struct sink_ops {
 	/* Writes one record; -errno on failure (the record is then counted
 	 * as failed, not retried). Runs on the sink's thread. */
 	int (*write)(struct sink *s, const struct record *r);
-	/* Optional: after a burst of writes (the queue ran empty). */
+	/* Optional: after a burst of writes (the queue ran empty). A positive
+	 * return asks to be called again after that many milliseconds if the
+	 * queue stays empty (a sync deferred to its interval). */
 	int (*flush)(struct sink *s);
 	/* Optional: SIGHUP (reopen files for logrotate). Sink thread. */
 	int (*reopen)(struct sink *s);
@@ -55,6 +57,14 @@ struct sink {
 	struct record **ring;
 	size_t cap, head, len;
 	bool stopping, reopen_pending, running;
+	/* Records this sink lost (queue full, write failed) and has not yet
+	 * reported in its own output with a `lost` record (reason
+	 * "sink:<name>"); owned by sink.c, under lock. */
+	uint64_t gap_count, gap_first, gap_last;
+	size_t gap_after;	/* queued records that precede the gap */
+	bool gap_retry_wait;	/* its last report failed: next record first */
+	struct record_ctx ctx;	/* host and generation of that record */
+	char ctx_host[256];
 };
 
 /* Starts the sink's thread with a queue of `capacity` records. */
@@ -63,6 +73,9 @@ int sink_start(struct sink *s, const struct sink_ops *ops, void *priv,
 /* Never blocks: queues a reference to r, or counts a drop and returns
  * -ENOBUFS. Records whose outputs lack the sink's bit are ignored (0). */
 int sink_submit(struct sink *s, struct record *r);
+/* Host and policy generation for the sink's own `lost` records (copied;
+ * call again after a reload). Without it: gethostname(), generation 0. */
+void sink_set_ctx(struct sink *s, const struct record_ctx *ctx);
 /* Asks the thread to run ops->reopen before its next write. */
 void sink_request_reopen(struct sink *s);
 /* Drains the queue, calls ops->close, joins the thread. */
