@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.h - premodd's counters, and their two outputs: a JSON object
+ * (`premodctl stats` reads it beside the kernel's counters) and a
+ * Prometheus textfile (node_exporter textfile collector). Both are
+ * written atomically (temporary file + rename), so a reader never sees a
+ * partial file.
+ *
+ * Counters are updated by the receiver and evaluator threads with relaxed
+ * atomics; the main thread writes the files. Per-rule counters are keyed
+ * by rule id and survive reloads.
+ *
+ * JSON layout (flat counters by name, one object per rule and per sink):
+ *   {"version":1,"time":"<RFC 3339>","pid":N,"started":"<RFC 3339>",
+ *    "connected":true,"generation":N,"received":N,"lost_records":N,
+ *    "decode_errors":N,"truncated":N,"evaluated":N,"matched":N,
+ *    "suppressed":N,"exe_lookups":N,"reconnects":N,"stream_restarts":N,
+ *    "records":{"match":N,"lost":N,"suppressed":N},
+ *    "dropped":{"queue":N,"gap":N,"kernel":N,"enobufs":N},
+ *    "queue":{"depth":N,"capacity":N},
+ *    "reloads":{"ok":N,"failed":N},
+ *    "rules":{"<id>":{"matched":N,"suppressed":N},...},
+ *    "sinks":{"<name>":{"written":N,"dropped":N,"failed":N,"depth":N,
+ *                       "last_error":"..."},...}}
+ */
+#ifndef PREMOD_DAEMON_STATS_H
+#define PREMOD_DAEMON_STATS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sink.h"
+
+enum stats_drop {
+	STATS_DROP_QUEUE,
+	STATS_DROP_GAP,
+	STATS_DROP_KERNEL,
+	STATS_DROP_ENOBUFS,
+	STATS_DROP_COUNT
+};
+
+struct stats_rule {
+	char *id;
+	_Atomic uint64_t matched;	/* records passed to the sinks */
+	_Atomic uint64_t suppressed;	/* matches the rate limit held back */
+};
+
+struct stats {
+	_Atomic uint64_t received;	/* events read from the kernel */
+	_Atomic uint64_t lost_records;	/* kernel LOST records read */
+	_Atomic uint64_t decode_errors;
+	_Atomic uint64_t truncated;	/* datagrams cut by our buffer */
+	_Atomic uint64_t evaluated;
+	_Atomic uint64_t matched;	/* rule matches, before rate limits */
+	_Atomic uint64_t suppressed;
+	_Atomic uint64_t exe_lookups;
+	_Atomic uint64_t records[3];	/* by enum record_kind */
+	_Atomic uint64_t dropped[STATS_DROP_COUNT];	/* events, by reason */
+	_Atomic uint64_t reloads_ok, reloads_failed;
+	_Atomic uint64_t generation;
+	_Atomic uint64_t reconnects;
+	_Atomic uint64_t stream_restarts;
+	_Atomic bool connected;
+	_Atomic uint64_t queue_depth, queue_capacity;
+	uint64_t started_ns;
+
+	pthread_mutex_t lock;		/* guards the rule table */
+	struct stats_rule **rules;
+	size_t n_rules, cap_rules;
+};
+
+int stats_init(struct stats *s);
+void stats_destroy(struct stats *s);
+
+/* Counter block of a rule id, created on first use; the pointer stays
+ * valid until stats_destroy. NULL on ENOMEM. */
+struct stats_rule *stats_rule(struct stats *s, const char *id);
+
+/* Adds a loss by reason name ("queue", "gap", "kernel", "enobufs"). */
+void stats_count_drop(struct stats *s, const char *reason, uint64_t n);
+
+static inline void stats_inc(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+/* Renders the JSON (malloc'd, NUL-terminated) or the Prometheus text. */
+char *stats_render_json(struct stats *s, struct sink *const *sinks,
+			size_t n_sinks);
+char *stats_render_prometheus(struct stats *s, struct sink *const *sinks,
+			      size_t n_sinks);
+/* Writes text to path atomically (path.tmp + rename). */
+int stats_write_file(const char *path, const char *text);
+
+#endif /* PREMOD_DAEMON_STATS_H */
