@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include "record.h"
 
@@ -90,9 +92,25 @@ struct journal_config {
 };
 extern const struct sink_ops sink_journal_ops;
 int sink_journal_open(const struct journal_config *cfg, void **priv);
+/* Tests: the write(2) the journal uses (NULL restores write). */
+void sink_journal_set_write(void *priv,
+			    ssize_t (*fn)(int fd, const void *buf, size_t len));
 
 extern const struct sink_ops sink_journald_ops;
 int sink_journald_open(void **priv);
+/* The entry a record becomes: "FIELD=value" iovecs for sd_journal_sendv
+ * (MESSAGE, MESSAGE_ID, PRIORITY, SYSLOG_IDENTIFIER, then PREMOD_<KEY> for
+ * every record field). Buffers are reused across calls. */
+struct sink_journald_msg {
+	struct iovec *iov;
+	size_t n_iov, iov_cap;
+	char *buf;
+	size_t cap;
+};
+int sink_journald_build(const struct record *r, struct sink_journald_msg *m);
+void sink_journald_msg_free(struct sink_journald_msg *m);
+/* The fixed MESSAGE_ID of each record kind (32 hex digits). */
+const char *sink_journald_message_id(enum record_kind kind);
 
 struct syslog_config {
 	int facility;		/* LOG_AUTHPRIV by default */
@@ -100,8 +118,15 @@ struct syslog_config {
 };
 extern const struct sink_ops sink_syslog_ops;
 int sink_syslog_open(const struct syslog_config *cfg, void **priv);
+/* The line syslog gets: message, then " key=value" per field (quoted and
+ * escaped when needed). snprintf-like: returns the full length. */
+size_t sink_syslog_format(const struct record *r, char *buf, size_t len);
 
 extern const struct sink_ops sink_stdout_ops;
 int sink_stdout_open(bool json, void **priv);
+/* The same on another descriptor (tests, a pipe). */
+int sink_stdout_open_fd(int fd, bool json, void **priv);
+/* The human line "<time> <severity> <rule>: <message>\n", snprintf-like. */
+size_t sink_stdout_format(const struct record *r, char *buf, size_t len);
 
 #endif /* PREMOD_DAEMON_SINK_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sink_syslog.c - classic syslog: the message, then ` key=value` for every
+ * record field, at the record's priority on the configured facility.
+ *
+ * Values that a key=value parser would split (spaces, quotes, '=',
+ * backslashes, control characters, empty) are double-quoted with C-style
+ * escapes; everything else goes out as is, so a plain path stays greppable.
+ * Control characters in the message are escaped too: a newline in a file
+ * name must not forge a second log line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "sink.h"
+
+struct syslog_sink {
+	char *ident;
+	char *line;
+	size_t cap;
+};
+
+struct out {
+	char *buf;
+	size_t len, pos;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->pos < o->len) {
+		size_t room = o->len - o->pos - 1;
+
+		memcpy(o->buf + o->pos, s, n < room ? n : room);
+	}
+	o->pos += n;
+}
+
+static bool needs_quotes(const char *v)
+{
+	if (!*v)
+		return true;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '\\' || *p == '=' ||
+		    *p == 0x7f)
+			return true;
+	return false;
+}
+
+/* C-style escapes for what must not appear raw; quote/backslash too
+ * when quoted. */
+static void put_escaped(struct out *o, const char *s, bool quoted)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char e[8];
+
+		if (*p == '\n')
+			put(o, "\\n", 2);
+		else if (*p == '\t')
+			put(o, "\\t", 2);
+		else if (*p == '\r')
+			put(o, "\\r", 2);
+		else if (*p < 0x20 || *p == 0x7f)
+			put(o, e, (size_t)snprintf(e, sizeof(e), "\\x%02x", *p));
+		else if (quoted && (*p == '"' || *p == '\\'))
+			put(o, (const char[]){ '\\', (char)*p }, 2);
+		else
+			put(o, (const char *)p, 1);
+	}
+}
+
+size_t sink_syslog_format(const struct record *r, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+
+	put_escaped(&o, r->message, false);
+	for (size_t i = 0; i < r->n_kv; i++) {
+		const struct record_kv *kv = &r->kv[i];
+		bool q;
+
+		if (strcmp(kv->key, "message") == 0)
+			continue;
+		q = needs_quotes(kv->value);
+		put(&o, " ", 1);
+		put(&o, kv->key, strlen(kv->key));
+		put(&o, q ? "=\"" : "=", q ? 2 : 1);
+		put_escaped(&o, kv->value, q);
+		if (q)
+			put(&o, "\"", 1);
+	}
+	if (len)
+		buf[o.pos < len ? o.pos : len - 1] = '\0';
+	return o.pos;
+}
+
+int sink_syslog_open(const struct syslog_config *cfg, void **priv)
+{
+	struct syslog_sink *sl = calloc(1, sizeof(*sl));
+	int facility = cfg && cfg->facility ? cfg->facility : LOG_AUTHPRIV;
+
+	if (!sl)
+		return -ENOMEM;
+	/* openlog() keeps the pointer: the ident lives as long as the sink. */
+	sl->ident = strdup(cfg && cfg->ident ? cfg->ident : "premodd");
+	if (!sl->ident) {
+		free(sl);
+		return -ENOMEM;
+	}
+	openlog(sl->ident, LOG_PID | LOG_NDELAY, facility);
+	*priv = sl;
+	return 0;
+}
+
+static int syslog_write(struct sink *s, const struct record *r)
+{
+	struct syslog_sink *sl = s->priv;
+	size_t n = sink_syslog_format(r, sl->line, sl->cap);
+
+	if (n >= sl->cap) {
+		char *p = realloc(sl->line, n + 1);
+
+		if (!p)
+			return -ENOMEM;
+		sl->line = p;
+		sl->cap = n + 1;
+		sink_syslog_format(r, sl->line, sl->cap);
+	}
+	syslog(LOG_PRI(r->priority), "%s", sl->line);
+	return 0;
+}
+
+static void syslog_close(struct sink *s)
+{
+	struct syslog_sink *sl = s->priv;
+
+	if (!sl)
+		return;
+	closelog();
+	free(sl->line);
+	free(sl->ident);
+	free(sl);
+	s->priv = NULL;
+}
+
+const struct sink_ops sink_syslog_ops = {
+	.name = "syslog",
+	.output = POLICY_OUT_SYSLOG,
+	.write = syslog_write,
+	.close = syslog_close,
+};
