@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sink_alerts.h - the "alerts" sink: republishes records through the
+ * module (PREMOD_CMD_PUBLISH) on the "alerts" multicast group, so
+ * dashboards can subscribe to policy-matched records
+ * (`premodctl monitor --alerts`). Only the registered daemon may publish.
+ */
+#ifndef PREMOD_DAEMON_SINK_ALERTS_H
+#define PREMOD_DAEMON_SINK_ALERTS_H
+
+#include "sink.h"
+
+extern const struct sink_ops sink_alerts_ops;
+/* Opens its own netlink socket; the module need not be loaded yet (the
+ * sink resolves the family again when it appears). */
+int sink_alerts_open(void **priv);
+
+#endif /* PREMOD_DAEMON_SINK_ALERTS_H */
