@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "exe_cache.h"
+#include "log.h"
 #include "ratelimit.h"
 
 struct engine {
@@ -127,7 +128,7 @@ uint64_t engine_generation(struct engine *e)
 static void emit(struct engine *e, struct record *r)
 {
 	if (!r) {
-		syslog(LOG_ERR, "out of memory rendering a record");
+		log_msg(LOG_ERR, "out of memory rendering a record");
 		return;
 	}
 	if (e->cfg.stats)
@@ -147,7 +148,7 @@ static void apply_pending(struct engine *e)
 	if (!p)
 		return;
 	if (adopt(e, p) < 0) {
-		syslog(LOG_ERR, "out of memory adopting the new policy; "
+		log_msg(LOG_ERR, "out of memory adopting the new policy; "
 				"the previous one stays active");
 		policy_free(p);
 		return;
