@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * modes.h - premodd's offline modes, which need no kernel:
+ *
+ *   --check DIR    loads the policy, prints every diagnostic, or a summary
+ *                  and the prefilter the daemon would push. 0 / 1.
+ *   --replay FILE  evaluates recorded events (`premodctl monitor --json`
+ *                  lines; any field may be absent) and prints the records
+ *                  as JSONL, exactly as the daemon's journal would hold
+ *                  them (rate limits run in event time). A bad line is
+ *                  reported as "FILE:LINE: what" and skipped; the status
+ *                  is 1 if any was bad.
+ */
+#ifndef PREMOD_DAEMON_MODES_H
+#define PREMOD_DAEMON_MODES_H
+
+#include <stdio.h>
+
+#include "policy.h"
+
+/* Prints the prefilter, one "key: value" per line. */
+void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out);
+
+/* Returns the exit status (0 valid, 1 errors). */
+int modes_check(const char *policy_path, FILE *out, FILE *err);
+
+/*
+ * Evaluates every line of `in` (name: for messages) against the policy at
+ * policy_path; records go to out, one JSON object per line. host: the
+ * records' host (NULL: gethostname). Returns the exit status: 0, or 1 when
+ * the policy did not load or a line was bad.
+ */
+int modes_replay(const char *policy_path, FILE *in, const char *name,
+		 const char *host, FILE *out, FILE *err);
+
+#endif /* PREMOD_DAEMON_MODES_H */
