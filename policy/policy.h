@@ -100,6 +100,12 @@ const char *policy_rule_tag(const struct policy_rule *r, size_t i);
 unsigned int policy_rule_outputs(const struct policy_rule *r); /* POLICY_OUT_* */
 const struct policy_rate_limit *policy_rule_rate_limit(const struct policy_rule *r);
 size_t policy_rule_index(const struct policy_rule *r); /* position in policy */
+/* policy_rule_count() and policy_rule_at() include disabled rules (they are
+ * validated too); they never match. */
+bool policy_rule_enabled(const struct policy_rule *r);
+/* Where the rule is written (for messages): file, 1-based line and column. */
+void policy_rule_location(const struct policy_rule *r, const char **file,
+			  int *line, int *column);
 /*
  * Renders the rule's message template for `ev` into buf (always
  * NUL-terminated; cut when too small). {field} is replaced by the field's
@@ -122,9 +128,15 @@ struct policy_prefilter {
 	uint32_t ops;		/* bit (1 << PREMOD_OP_x); PREMOD_OP_LOST never */
 	bool include_all;	/* no subtree bound */
 	char **include;		/* absolute directory paths, no duplicates,
-				 * none inside another */
+				 * none inside another, at most
+				 * PREMOD_FILTER_MAX_PATHS, sorted */
 	size_t n_include;
+	char *unbounded_rule;	/* include_all: id of the first rule that
+				 * cannot be bounded, for messages */
 };
+/* ops == 0: no enabled rule can match any event. Paths are the daemon's
+ * view: the kernel decides membership by dentry ancestry, so a same-named
+ * directory under another root (a container's /etc) is outside. */
 int policy_prefilter(const struct policy *p, struct policy_prefilter *pf);
 void policy_prefilter_free(struct policy_prefilter *pf);
 

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy_int.h - internals shared by the policy engine's modules (not an
+ * interface: only the policy modules include it).
+ *
+ *   policy_load.c    files -> JSON -> rules, lists, macros; diagnostics
+ *   policy_cond.c    field tests: validation, compact code, evaluation
+ *   policy_index.c   op buckets + path-prefix trie; policy_match
+ *   policy_prefilter.c  the in-kernel filter a policy allows
+ *   policy_rule.c    rule accessors, message templates, names
+ */
+#ifndef PREMOD_POLICY_INT_H
+#define PREMOD_POLICY_INT_H
+
+#include <regex.h>
+#include <stdarg.h>
+
+#include "json_pos.h"
+#include "policy.h"
+
+/* All of a policy's memory except regexes: freed in one go. */
+struct pol_arena {
+	struct pol_chunk *chunks;
+};
+void *pol_alloc(struct pol_arena *a, size_t size);
+char *pol_strndup(struct pol_arena *a, const char *s, size_t len);
+void pol_arena_free(struct pol_arena *a);
+
+enum pc_type { PC_ALL, PC_ANY, PC_NOT, PC_TEST };
+
+enum pc_op {
+	PT_EQ, PT_NE, PT_IN, PT_PREFIX, PT_GLOB, PT_REGEX,
+	PT_LT, PT_LE, PT_GT, PT_GE, PT_BITS_SET, PT_BITS_ADDED,
+	PT__COUNT
+};
+extern const char *const pc_op_names[PT__COUNT];
+
+struct pc_regex {
+	regex_t re;
+	const char *src;
+	struct pc_regex *next;	/* the policy's list, for regfree */
+};
+
+/*
+ * One node of a compiled condition. A condition is a preorder array:
+ * ALL/ANY are followed by their children, NOT by its one child; `size`
+ * (nodes in the subtree, this one included) skips a subtree. Macros are
+ * expanded and lists inlined at compile time, so evaluation touches only
+ * this array and the event.
+ */
+struct pc_node {
+	uint8_t type;		/* enum pc_type */
+	uint8_t op;		/* enum pc_op, for PC_TEST */
+	uint8_t field;		/* enum pm_field, for PC_TEST */
+	uint8_t cmp;		/* how numbers compare, policy_cond.c */
+	uint32_t size;
+	uint32_t cost;		/* estimated evaluation cost, for ordering */
+	uint32_t n;		/* string length, or set size */
+	union {
+		uint64_t num;		/* numbers, modes, bits; op for ne */
+		uint32_t opmask;	/* op eq / in */
+		const char *str;	/* eq, ne, prefix, glob */
+		const char *const *strs;	/* in on strings, sorted */
+		const uint64_t *nums;	/* in on numbers, sorted */
+		struct pc_regex *re;
+	} u;
+};
+
+bool pc_eval(const struct pc_node *n, const struct pm_event *ev);
+
+/* A message template, split at compile time. field < 0: literal. */
+struct tmpl_seg {
+	int field;
+	uint32_t len;
+	const char *lit;
+};
+
+struct policy_rule {
+	const char *id;
+	const char *description;
+	int severity;
+	const char **tags;
+	size_t ntags;
+	bool enabled;
+	unsigned int outputs;
+	struct policy_rate_limit rl;
+	struct tmpl_seg *msg;
+	size_t nmsg;
+	const struct pc_node *code;	/* match and not(except...), one array */
+	size_t ncode;
+	size_t index;
+	uint32_t opmask;		/* ops the rule can match at all */
+	uint64_t fields;		/* fields it reads (conditions, message) */
+	const char *file;
+	int line, col;
+};
+
+#define PI_NOPS 16	/* op buckets: every enum premod_op */
+struct pi_trie;
+
+struct policy {
+	struct pol_arena arena;
+	struct pc_regex *regexes;
+	struct policy_rule **rules;	/* policy order */
+	size_t nrules;
+	uint64_t fields;		/* union over enabled rules */
+	/* index */
+	const struct policy_rule **unb[PI_NOPS];	/* not path-bounded */
+	size_t n_unb[PI_NOPS];
+	struct pi_trie *trie;
+};
+
+/* Index building: 0 or -ENOMEM. */
+int pi_build(struct policy *p);
+void pi_free(struct policy *p);
+
+/*
+ * Analysis shared by the index and the prefilter. ops: bit per op value
+ * (0..31) a match can have. Keys: literal strings one of which every
+ * matching event's path field (for `fields` in the mask) starts with.
+ */
+#define PC_ALL_OPS 0xFFFFFFFFu
+uint32_t pc_ops(const struct pc_node *n);
+
+struct pc_keys {
+	bool unbounded;
+	size_t n, cap;
+	struct pc_key {
+		const char *s;	/* not NUL-terminated: len */
+		size_t len;
+		bool exact;	/* the path equals s, not only starts with it */
+		bool owned;	/* s was allocated (dir + "/") */
+	} *v;
+};
+int pc_keys(const struct pc_node *n, uint64_t fieldmask, struct pc_keys *out);
+void pc_keys_free(struct pc_keys *k);
+
+/*
+ * Compiling conditions (policy_cond.c). Lists and macros are shared by all
+ * files of a policy, so the loader gathers them before any rule compiles.
+ */
+struct pl_named {
+	const char *name;
+	const struct jp_value *val;
+	const char *file;
+	int line, col;		/* of the name (the key) */
+	int state;		/* macros: PL_* */
+};
+enum { PL_UNSEEN, PL_VISITING, PL_OK, PL_BAD };
+
+#define PC_MAX_NODES 65536	/* per rule, after macro expansion */
+#define PC_MAX_MACRO_DEPTH 64
+
+struct pl_loader {
+	struct policy *p;
+	struct policy_diags *diags;
+	struct pl_named *lists, *macros;
+	size_t nlists, nmacros;
+	const struct pl_named *stack[PC_MAX_MACRO_DEPTH + 1];	/* visiting */
+	size_t depth;
+	size_t nerr;
+	bool nomem;
+};
+
+struct pc_ctx {
+	struct pl_loader *L;
+	const char *file;
+	const char *rule;	/* rule id for diagnostics, or NULL */
+	const char *macro;	/* macro being validated, or NULL */
+	int silent;		/* >0 while expanding an already valid macro */
+	bool failed, too_big;
+	struct pc_node *code;	/* heap, grows */
+	size_t n, cap;
+	uint64_t fields;
+};
+
+/* Appends the compiled condition v to c->code; 0, or -1 (c->failed). */
+int pc_compile(struct pc_ctx *c, const struct jp_value *v);
+/* Compiles macro m in its own context, reporting its errors once. */
+void pc_validate_macro(struct pl_loader *L, struct pl_named *m);
+/* Reports an error in context c (unless silent) and marks c failed. */
+void pc_err(struct pc_ctx *c, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Emits a node; index or -1. */
+long pc_emit(struct pc_ctx *c);
+
+/* Diagnostics. */
+int pd_add(struct policy_diags *d, const char *file, int line, int col,
+	   const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+int pd_vadd(struct policy_diags *d, const char *file, int line, int col,
+	    const char *rule, const char *fmt, va_list ap);
+
+/* The closest of `cands` to `word` (a typo), or NULL. */
+const char *pol_suggest(const char *word, const char *const *cands, size_t n);
+
+#endif /* PREMOD_POLICY_INT_H */

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * policy_prefilter.c - the in-kernel filter a policy allows.
+ *
+ * Conservative by construction: the filter may let through events no rule
+ * matches, never the reverse. Per enabled rule:
+ *   ops:  the ops its condition can match (an op test under `all`
+ *         narrows, `any` unites, `not` or no op test means every op);
+ *   dirs: from literal prefixes of path, path2 or dir that bound it
+ *         (`prefix` -> up to its last '/', `eq`/`in` -> the parent dir,
+ *         anchored regex / glob -> their literal start). The kernel
+ *         passes an event when its path *or* path2 is in a subtree, so a
+ *         bound on either field is enough. A rule with no such bound
+ *         widens the filter to everything (include_all).
+ * Rules that can match setxattr/removexattr are never path-bounded: those
+ * events carry a path relative to their filesystem's root (premod.h), so a
+ * string bound says nothing about where the file really is.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "premod.h"
+#include "policy_int.h"
+
+#define KERNEL_OPS (((1u << (PREMOD_OP_MAX + 1)) - 1) & \
+		    ~(1u << PREMOD_OP_UNSPEC) & ~(1u << PREMOD_OP_LOST))
+#define XATTR_OPS ((1u << PREMOD_OP_SETXATTR) | (1u << PREMOD_OP_REMOVEXATTR))
+
+/*
+ * The directory whose subtree holds every path starting with the key:
+ * the key up to its last '/', with empty components dropped and cut
+ * before any "." or ".." (kernel paths have none, so a rule naming one
+ * is bounded by what precedes it). NULL: not absolute, or the root.
+ */
+static char *key_dir(const char *s, size_t len)
+{
+	char *d;
+	size_t o = 0, i = 0;
+
+	if (!len || s[0] != '/')
+		return NULL;
+	while (len && s[len - 1] != '/')
+		len--;
+	d = malloc(len + 2);
+	if (!d)
+		return NULL;
+	while (i < len) {
+		size_t j;
+
+		while (i < len && s[i] == '/')
+			i++;
+		j = i;
+		while (j < len && s[j] != '/')
+			j++;
+		if (j == i)
+			break;
+		if ((j - i == 1 && s[i] == '.') ||
+		    (j - i == 2 && s[i] == '.' && s[i + 1] == '.'))
+			break;
+		d[o++] = '/';
+		memcpy(d + o, s + i, j - i);
+		o += j - i;
+		i = j;
+	}
+	if (!o) {
+		free(d);
+		return NULL;
+	}
+	d[o] = 0;
+	return d;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_under(const char *anc, const char *p)
+{
+	size_t n = strlen(anc);
+
+	return !strncmp(anc, p, n) && (p[n] == '/' || !p[n]);
+}
+
+/* Sorted, without duplicates and without paths inside another. */
+static void normalise(struct policy_prefilter *pf)
+{
+	size_t m = 0;
+
+	qsort(pf->include, pf->n_include, sizeof(char *), str_cmp);
+	for (size_t i = 0; i < pf->n_include; i++) {
+		bool inside = false;
+
+		/* an ancestor sorts before its descendants, though not always
+		 * right before them ("/a" < "/a-b" < "/a/c") */
+		for (size_t j = 0; j < m && !inside; j++)
+			inside = is_under(pf->include[j], pf->include[i]);
+		if (inside)
+			free(pf->include[i]);
+		else
+			pf->include[m++] = pf->include[i];
+	}
+	pf->n_include = m;
+}
+
+static size_t common_dir(const char *a, const char *b)
+{
+	size_t i = 0, last = 0;
+
+	while (a[i] && a[i] == b[i]) {
+		i++;
+		if (a[i] == '/' || (!a[i] && b[i] == '/'))
+			last = i;
+	}
+	if (!a[i] && !b[i])
+		last = i;
+	return last;
+}
+
+/* The kernel takes at most PREMOD_FILTER_MAX_PATHS: merge the closest
+ * neighbours into their common ancestor until it fits. Paths under one
+ * directory are contiguous in sorted order, so neighbours suffice. */
+static void fit(struct policy_prefilter *pf)
+{
+	while (pf->n_include > PREMOD_FILTER_MAX_PATHS) {
+		size_t best = 0, best_len = 0;
+
+		for (size_t i = 0; i + 1 < pf->n_include; i++) {
+			size_t l = common_dir(pf->include[i], pf->include[i + 1]);
+
+			if (l > best_len) {
+				best_len = l;
+				best = i;
+			}
+		}
+		if (!best_len) {
+			pf->include_all = true;
+			return;
+		}
+		pf->include[best][best_len] = 0;
+		normalise(pf);
+	}
+}
+
+void policy_prefilter_free(struct policy_prefilter *pf)
+{
+	for (size_t i = 0; i < pf->n_include; i++)
+		free(pf->include[i]);
+	free(pf->include);
+	free(pf->unbounded_rule);
+	memset(pf, 0, sizeof(*pf));
+}
+
+static int widen(struct policy_prefilter *pf, const struct policy_rule *r)
+{
+	pf->include_all = true;
+	pf->unbounded_rule = strdup(r->id);
+	return pf->unbounded_rule ? 0 : -ENOMEM;
+}
+
+int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
+{
+	const uint64_t fm = 1ULL << PM_F_PATH | 1ULL << PM_F_PATH2 |
+			    1ULL << PM_F_DIR;
+	size_t cap = 0;
+	int rc = 0;
+
+	memset(pf, 0, sizeof(*pf));
+	for (size_t i = 0; i < p->nrules && !rc; i++) {
+		const struct policy_rule *r = p->rules[i];
+		uint32_t ops = r->opmask & KERNEL_OPS;
+		struct pc_keys k;
+
+		if (!r->enabled || !ops)
+			continue;
+		pf->ops |= ops;
+		if (pf->include_all)
+			continue;
+		if (ops & XATTR_OPS) {
+			rc = widen(pf, r);
+			continue;
+		}
+		if (pc_keys(r->code, fm, &k)) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (k.unbounded) {
+			rc = widen(pf, r);
+			pc_keys_free(&k);
+			continue;
+		}
+		for (size_t j = 0; j < k.n && !pf->include_all; j++) {
+			char *d = key_dir(k.v[j].s, k.v[j].len);
+
+			if (!d) {	/* the root, or not a kernel path */
+				rc = widen(pf, r);
+				break;
+			}
+			if (pf->n_include == cap) {
+				char **t;
+
+				cap = cap ? cap * 2 : 16;
+				t = realloc(pf->include, cap * sizeof(*t));
+				if (!t) {
+					free(d);
+					rc = -ENOMEM;
+					break;
+				}
+				pf->include = t;
+			}
+			pf->include[pf->n_include++] = d;
+		}
+		pc_keys_free(&k);
+	}
+	if (rc) {
+		policy_prefilter_free(pf);
+		return rc;
+	}
+	if (pf->include_all) {
+		for (size_t i = 0; i < pf->n_include; i++)
+			free(pf->include[i]);
+		free(pf->include);
+		pf->include = NULL;
+		pf->n_include = 0;
+		return 0;
+	}
+	normalise(pf);
+	fit(pf);
+	if (pf->include_all) {
+		for (size_t i = 0; i < pf->n_include; i++)
+			free(pf->include[i]);
+		free(pf->include);
+		pf->include = NULL;
+		pf->n_include = 0;
+	}
+	return 0;
+}
