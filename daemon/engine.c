@@ -31,6 +31,7 @@ struct engine {
 	pthread_t thread;
 	bool running;
 	uint64_t last_expire_ns;	/* rate-limit clock at the last expiry */
+	uint64_t last_time_ns;	/* newest event time seen */
 };
 
 static uint64_t realtime_ns(void)
@@ -208,7 +209,14 @@ void engine_event(struct engine *e, struct pm_event *ev, char *dirbuf,
 		if (lookups && e->cfg.stats)
 			stats_inc(&e->cfg.stats->exe_lookups, lookups);
 	}
-	now = pm_event_has(ev, PM_F_TIME) ? ev->num[PM_F_TIME] : realtime_ns();
+	/* an event without a time (a hand-written replay line) takes the
+	 * last one seen, so a replay stays deterministic */
+	if (pm_event_has(ev, PM_F_TIME))
+		now = ev->num[PM_F_TIME];
+	else
+		now = e->last_time_ns ? e->last_time_ns : realtime_ns();
+	if (now > e->last_time_ns)
+		e->last_time_ns = now;
 	/* windows close in event time, so a replay interleaves summaries
 	 * where the daemon would have */
 	if (now - e->last_expire_ns >= 1000000000ULL && now > e->last_expire_ns) {
