@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sink.h"
 
 static uint64_t now_realtime_ns(void)
@@ -57,8 +58,8 @@ static void report_error(struct sink *s, int err, bool *reported)
 	if (*reported)
 		return;
 	*reported = true;
-	fprintf(stderr,
-		"premodd: sink %s: write failed: %s; records are counted as lost until it recovers\n",
+	log_msg(LOG_ERR,
+		"sink %s: write failed: %s; its records are counted as lost until it recovers",
 		s->ops->name, strerror(-err));
 }
 
@@ -155,8 +156,8 @@ static void *sink_thread(void *arg)
 			} else {
 				atomic_fetch_add(&s->stats.written, 1);
 				if (err_reported) {
-					fprintf(stderr,
-						"premodd: sink %s: writing again\n",
+					log_msg(LOG_NOTICE,
+						"sink %s: writing again",
 						s->ops->name);
 					err_reported = false;
 				}
@@ -212,9 +213,9 @@ static void *sink_thread(void *arg)
 		}
 	}
 	if (s->gap_count)
-		fprintf(stderr,
-			"premodd: sink %s: stopped with %" PRIu64
-			" lost records it could not report in its output\n",
+		log_msg(LOG_ERR,
+			"sink %s: stopped with %" PRIu64
+			" lost records it could not report in its own output",
 			s->ops->name, s->gap_count);
 	pthread_mutex_unlock(&s->lock);
 	if (s->ops->close)

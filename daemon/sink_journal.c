@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sink.h"
 
 #define REOPEN_RETRY_MS	1000
@@ -115,8 +116,8 @@ found:
 		return 0;
 	if (ftruncate(fd, pos) < 0)
 		return -errno;
-	fprintf(stderr,
-		"premodd: journal %s: removed %lld bytes of an incomplete last line (an interrupted write)\n",
+	log_msg(LOG_WARNING,
+		"journal %s: removed %lld bytes of an incomplete last line (an interrupted write)",
 		path, (long long)(end - pos));
 	return 0;
 }
@@ -138,8 +139,8 @@ static int journal_open_fd(const char *path, int *fdp)
 		return -errno;
 	rc = cut_fragment(fd, path);
 	if (rc < 0 && rc != -EBADF)
-		fprintf(stderr,
-			"premodd: journal %s: cannot check the last line: %s\n",
+		log_msg(LOG_WARNING,
+			"journal %s: cannot check the last line: %s",
 			path, strerror(-rc));
 	*fdp = fd;
 	return 0;
@@ -200,8 +201,8 @@ static int journal_reopen(struct sink *s)
 	rc = journal_open_fd(j->path, &fd);
 	if (rc < 0) {
 		if (!j->reopen_failed)
-			fprintf(stderr,
-				"premodd: journal %s: cannot reopen: %s; still writing to the previous file, retrying\n",
+			log_msg(LOG_ERR,
+				"journal %s: cannot reopen: %s; still writing to the previous file, retrying",
 				j->path, strerror(-rc));
 		j->reopen_failed = true;
 		j->reopen_at_ms = mono_ms() + REOPEN_RETRY_MS;
@@ -213,7 +214,7 @@ static int journal_reopen(struct sink *s)
 	j->fd = fd;
 	j->cut_pending = false;
 	if (j->reopen_failed)
-		fprintf(stderr, "premodd: journal %s: reopened\n", j->path);
+		log_msg(LOG_NOTICE, "journal %s: reopened", j->path);
 	j->reopen_failed = false;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "sink.h"
 
 struct syslog_sink {
+	int facility;
 	char *ident;
 	char *line;
 	size_t cap;
@@ -108,6 +109,9 @@ int sink_syslog_open(const struct syslog_config *cfg, void **priv)
 		free(sl);
 		return -ENOMEM;
 	}
+	/* openlog() is per process and premodd's own log may call it too:
+	 * each record names its facility itself (syslog_write). */
+	sl->facility = facility;
 	openlog(sl->ident, LOG_PID | LOG_NDELAY, facility);
 	*priv = sl;
 	return 0;
@@ -127,7 +131,7 @@ static int syslog_write(struct sink *s, const struct record *r)
 		sl->cap = n + 1;
 		sink_syslog_format(r, sl->line, sl->cap);
 	}
-	syslog(LOG_PRI(r->priority), "%s", sl->line);
+	syslog(sl->facility | LOG_PRI(r->priority), "%s", sl->line);
 	return 0;
 }
 
