@@ -309,8 +309,8 @@ static int genl_payload(const struct nlmsghdr *nlh, uint16_t family,
 int pm_decode_event(const struct nlmsghdr *nlh, uint16_t family,
 		    struct pm_event *ev, char *err, size_t errlen)
 {
-	const void *a;
-	size_t len;
+	const void *a = NULL;
+	size_t len = 0;
 	int ret;
 
 	ret = genl_payload(nlh, family, PREMOD_CMD_EVENT, &a, &len, err,
@@ -328,8 +328,8 @@ int pm_decode_alert(const struct nlmsghdr *nlh, uint16_t family,
 		"record", W_STR, -1, PREMOD_RECORD_MAX
 	};
 	const unsigned char *pos;
-	const void *a;
-	size_t len, left;
+	const void *a = NULL;
+	size_t len = 0, left;
 	int ret;
 
 	*record = NULL;

@@ -705,7 +705,7 @@ static void print_event_text(FILE *f, const struct pm_event *ev)
 
 struct mon {
 	bool json, alerts;
-	uint64_t received;	/* events, LOST records included */
+	uint64_t received;	/* events (alerts), LOST records not */
 	uint64_t lost_records, lost_events;
 	uint64_t gaps, gap_events;
 	uint64_t enobufs, malformed, truncated, out_of_order;
@@ -768,7 +768,8 @@ static void mon_event(struct mon *m, const struct pm_event *ev)
 {
 	int n;
 
-	m->received++;
+	if (ev->num[PM_F_OP] != PREMOD_OP_LOST)
+		m->received++;
 	/* Gaps are printed before the event that reveals them. */
 	mon_track(m, ev);
 	if (!m->json) {
@@ -826,11 +827,17 @@ static void mon_datagram(struct mon *m, const void *buf, size_t len,
 
 static void set_rcvbuf(int fd)
 {
-	int size = RCVBUF_SIZE;
+	int size = RCVBUF_SIZE, one = 1;
 
 	/* Beyond net.core.rmem_max only with CAP_NET_ADMIN. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/*
+	 * Without this, a multicast our full buffer refused still counts as
+	 * delivered (or as "nobody listens" when we are the only listener),
+	 * and the module would not report the loss in a LOST record.
+	 */
+	setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
 }
 
 static int mon_loop(struct mon *m, struct ctl *nl, int sfd)

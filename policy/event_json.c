@@ -552,7 +552,7 @@ int pm_event_from_json(const json_t *obj, struct pm_event *ev, char *store,
 			continue;
 		v = json_object_get(obj, key);
 		if (f < PM_F_NUM_COUNT) {
-			uint64_t n;
+			uint64_t n = 0;
 
 			if (!v || json_is_null(v))
 				continue;
@@ -566,7 +566,7 @@ int pm_event_from_json(const json_t *obj, struct pm_event *ev, char *store,
 		snprintf(hexkey, sizeof(hexkey), "%s_hex", key);
 		hv = json_object_get(obj, hexkey);
 		if (hv && !json_is_null(hv)) {
-			const char *s;
+			const char *s = NULL;
 
 			ret = read_hex(hexkey, hv, store, storelen, &used, &s,
 				       err, errlen);
