@@ -8,16 +8,19 @@
  * the event or the policy that produced it, so a reload can free the old
  * policy while records of it are still queued.
  *
- * The JSONL schema (README.md "Record reference") is stable:
+ * The JSONL schema (daemon/RECORDS.md, "Record reference") is stable:
  *   kind "match":      seq, time (RFC 3339, ns, UTC), host, every field the
  *                      event carries (premodctl monitor --json names; op by
- *                      name; modes as numbers), rule, severity (name), tags,
- *                      message, generation.
- *   kind "lost":       seq, time, host, lost_count, lost_first, lost_last,
+ *                      name; modes as numbers), exe when resolved, kind,
+ *                      rule, severity (name), tags, message, generation.
+ *   kind "lost":       seq (of the LOST event, if any), time, host, kind,
+ *                      severity, lost_count, lost_first, lost_last,
  *                      reason ("kernel", "gap", "enobufs", "queue",
  *                      "sink:<name>"), message, generation.
- *   kind "suppressed": time, host, rule, suppressed, window_start,
- *                      window_end, path/tgid when keyed, message, generation.
+ *   kind "suppressed": time, host, kind, rule, severity, suppressed,
+ *                      window_start, window_end, path/tgid when keyed,
+ *                      message, generation.
+ * Allocation failure returns NULL; the caller counts the loss.
  */
 #ifndef PREMOD_DAEMON_RECORD_H
 #define PREMOD_DAEMON_RECORD_H
