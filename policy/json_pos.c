@@ -100,6 +100,8 @@ static const char *describe(const struct cursor *c, char *buf, size_t len)
 {
 	if (c->p >= c->end)
 		return "end of input";
+	if (*c->p == '/')
+		return "'/' (comments are not JSON)";
 	if (*c->p >= 0x20 && *c->p < 0x7f)
 		snprintf(buf, len, "'%c'", *c->p);
 	else

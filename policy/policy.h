@@ -138,6 +138,16 @@ struct policy_prefilter {
  * view: the kernel decides membership by dentry ancestry, so a same-named
  * directory under another root (a container's /etc) is outside. */
 int policy_prefilter(const struct policy *p, struct policy_prefilter *pf);
+/*
+ * The kernel refuses a filter naming a directory that does not exist
+ * (ENOENT): replaces each include by its nearest ancestor for which
+ * exists() is true (the caller does the I/O, e.g. stat()), which keeps the
+ * filter safe and as narrow as the machine allows. Call it right before
+ * pushing; a directory created later inside a widened include is covered.
+ */
+int policy_prefilter_resolve(struct policy_prefilter *pf,
+			     bool (*exists)(const char *path, void *arg),
+			     void *arg);
 void policy_prefilter_free(struct policy_prefilter *pf);
 
 #endif /* PREMOD_POLICY_H */

@@ -236,3 +236,33 @@ int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
 	}
 	return 0;
 }
+
+int policy_prefilter_resolve(struct policy_prefilter *pf,
+			     bool (*exists)(const char *path, void *arg),
+			     void *arg)
+{
+	for (size_t i = 0; i < pf->n_include && !pf->include_all; i++) {
+		char *d = pf->include[i];
+
+		while (!exists(d, arg)) {
+			char *slash = strrchr(d, '/');
+
+			if (!slash || slash == d) {
+				/* nothing below the root exists: everywhere */
+				pf->include_all = true;
+				break;
+			}
+			*slash = 0;
+		}
+	}
+	if (pf->include_all) {
+		for (size_t i = 0; i < pf->n_include; i++)
+			free(pf->include[i]);
+		free(pf->include);
+		pf->include = NULL;
+		pf->n_include = 0;
+		return 0;
+	}
+	normalise(pf);
+	return 0;
+}
