@@ -268,6 +268,8 @@ struct req {
 	bool acked;
 	int error;			/* errno from the kernel, 0 if none */
 	char ext[256];			/* the kernel's extended ack message */
+	long ext_offs;			/* offset of the culprit attribute in
+					 * the request, -1 if not given */
 	int parse_ret;
 };
 
@@ -334,9 +336,44 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 			snprintf(r->ext, sizeof(r->ext), "%.*s", (int)plen,
 				 (const char *)a + NLA_HDRLEN);
 		}
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_OFFS &&
+		    plen == 4) {
+			uint32_t o;
+
+			memcpy(&o, (const char *)a + NLA_HDRLEN, 4);
+			r->ext_offs = o;
+		}
 		off += NLA_ALIGN(a->nla_len);
 	}
 	return NL_STOP;
+}
+
+/*
+ * The kernel points at the attribute it refused by its offset in our
+ * request: name it, a path when it is one ("filter path does not exist"
+ * says which).
+ */
+static void culprit(const struct nl_msg *msg, long offs, char *buf,
+		    size_t len)
+{
+	const struct nlmsghdr *nlh = nlmsg_hdr((struct nl_msg *)msg);
+	const struct nlattr *a;
+	const char *data;
+	int plen;
+
+	buf[0] = '\0';
+	if (offs < 0 || (size_t)offs + NLA_HDRLEN > nlh->nlmsg_len)
+		return;
+	a = (const struct nlattr *)((const char *)nlh + offs);
+	if (a->nla_len < NLA_HDRLEN || offs + a->nla_len > nlh->nlmsg_len)
+		return;
+	data = (const char *)a + NLA_HDRLEN;
+	plen = a->nla_len - NLA_HDRLEN;
+	if (plen > 1 && data[plen - 1] == '\0' && data[0] == '/')
+		snprintf(buf, len, ": %s", data);
+	else
+		snprintf(buf, len, " (attribute %u)",
+			 a->nla_type & NLA_TYPE_MASK);
 }
 
 /*
@@ -357,11 +394,12 @@ static int ctl_request(struct ctl *nl, struct nl_msg *msg, struct req *r)
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 
+	r->ext_offs = -1;
 	ret = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
 	if (ret < 0) {
 		errmsg("%s: cannot send the request: %s", r->what,
 		       nl_geterror(ret));
+		nlmsg_free(msg);
 		nl_cb_put(cb);
 		return -EIO;
 	}
@@ -370,6 +408,7 @@ static int ctl_request(struct ctl *nl, struct nl_msg *msg, struct req *r)
 		if (ret < 0 && !r->error) {
 			errmsg("%s: receiving the reply failed: %s", r->what,
 			       nl_geterror(ret));
+			nlmsg_free(msg);
 			nl_cb_put(cb);
 			return -EIO;
 		}
@@ -380,17 +419,23 @@ static int ctl_request(struct ctl *nl, struct nl_msg *msg, struct req *r)
 
 	if (r->error == EPERM || r->error == EACCES) {
 		report_perm(r->what);
+		nlmsg_free(msg);
 		return -EPERM;
 	}
 	if (r->error) {
+		char at[PREMOD_PATH_MAX + 32];
+
+		culprit(msg, r->ext_offs, at, sizeof(at));
 		if (r->ext[0])
-			errmsg("%s: the kernel refused the request: %s (%s)",
-			       r->what, r->ext, strerror(r->error));
+			errmsg("%s: the kernel refused the request: %s%s (%s)",
+			       r->what, r->ext, at, strerror(r->error));
 		else
-			errmsg("%s: the kernel refused the request: %s",
-			       r->what, strerror(r->error));
+			errmsg("%s: the kernel refused the request%s: %s",
+			       r->what, at, strerror(r->error));
+		nlmsg_free(msg);
 		return -r->error;
 	}
+	nlmsg_free(msg);
 	return r->parse_ret;
 }
 
