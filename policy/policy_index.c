@@ -101,13 +101,42 @@ static size_t glob_lit(const char *g)
 }
 
 /* Literal leading part of an anchored ERE ("^/etc/ssh/.*" -> "/etc/ssh/"),
- * 0 when not anchored or when alternation could escape the anchor. */
+ * 0 when not anchored or when a top-level '|' could escape the anchor. */
+static bool top_level_alternation(const char *re)
+{
+	int depth = 0;
+
+	for (size_t i = 0; re[i]; i++) {
+		if (re[i] == '\\' && re[i + 1]) {
+			i++;
+		} else if (re[i] == '[') {
+			/* a bracket expression: ']' first is literal */
+			i++;
+			if (re[i] == '^')
+				i++;
+			if (re[i] == ']')
+				i++;
+			while (re[i] && re[i] != ']')
+				i++;
+			if (!re[i])
+				return true;	/* cannot happen after regcomp */
+		} else if (re[i] == '(') {
+			depth++;
+		} else if (re[i] == ')') {
+			depth--;
+		} else if (re[i] == '|' && depth <= 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static size_t regex_lit(const char *re, const char **start)
 {
 	size_t i = 1;
 
 	*start = re + 1;
-	if (re[0] != '^' || strchr(re, '|'))
+	if (re[0] != '^' || top_level_alternation(re))
 		return 0;
 	while (re[i] && !strchr(".[]()*+?{}|^$\\", re[i]))
 		i++;

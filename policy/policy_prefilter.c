@@ -88,6 +88,8 @@ static void normalise(struct policy_prefilter *pf)
 {
 	size_t m = 0;
 
+	if (!pf->n_include)
+		return;
 	qsort(pf->include, pf->n_include, sizeof(char *), str_cmp);
 	for (size_t i = 0; i < pf->n_include; i++) {
 		bool inside = false;
