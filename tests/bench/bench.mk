@@ -1,1 +1,12 @@
 # tests/bench/ - benchmarks print ratios and rates; they never fail on speed.
+#
+#   make bench-policy    the policy engine at 10, 100 and 1000 rules, and the
+#                        end-to-end replay rate (JSON decoding included)
+
+BENCH_POLICY := $(BUILD)/tests/bench/bench_policy
+
+$(BENCH_POLICY): $(BUILD)/tests/bench/bench_policy.o $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POLICY_LIBS)
+
+bench-policy: $(BENCH_POLICY)
+	$(BENCH_POLICY)
