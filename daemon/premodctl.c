@@ -455,6 +455,7 @@ static struct nl_msg *ctl_new(struct ctl *nl, uint8_t cmd)
 
 struct mon {
 	bool json, alerts;
+	bool unloaded;		/* the family went away under us */
 	uint64_t received;	/* events (alerts), LOST records not */
 	uint64_t lost_records, lost_events;
 	uint64_t gaps, gap_events;
@@ -536,6 +537,39 @@ static void mon_event(struct mon *m, const struct pm_event *ev)
 	fwrite(m->line, 1, (size_t)n + 1, stdout);
 }
 
+/*
+ * The controller announces CTRL_CMD_DELFAMILY on its "notify" group when
+ * the module is unloaded; without it a monitor would wait forever.
+ */
+static bool is_our_delfamily(const struct nlmsghdr *nlh, uint16_t family)
+{
+	const struct genlmsghdr *gh;
+	const struct nlattr *a;
+	size_t off;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return false;
+	gh = (const struct genlmsghdr *)((const char *)nlh + NLMSG_HDRLEN);
+	if (gh->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	for (off = NLMSG_HDRLEN + GENL_HDRLEN;
+	     off + NLA_HDRLEN <= nlh->nlmsg_len;
+	     off += NLA_ALIGN(a->nla_len)) {
+		uint16_t id;
+
+		a = (const struct nlattr *)((const char *)nlh + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return false;
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_FAMILY_ID ||
+		    a->nla_len != NLA_HDRLEN + 2)
+			continue;
+		memcpy(&id, (const char *)a + NLA_HDRLEN, 2);
+		return id == family;
+	}
+	return false;
+}
+
 static void mon_datagram(struct mon *m, const void *buf, size_t len,
 			 uint16_t family)
 {
@@ -547,6 +581,10 @@ static void mon_datagram(struct mon *m, const void *buf, size_t len,
 
 	pm_nl_iter_init(&it, buf, len);
 	while ((r = pm_nl_iter_next(&it, &nlh, err, sizeof(err))) > 0) {
+		if (is_our_delfamily(nlh, family)) {
+			m->unloaded = true;
+			continue;
+		}
 		if (m->alerts) {
 			const char *rec;
 			uint64_t seq;
@@ -651,6 +689,13 @@ static int mon_loop(struct mon *m, struct ctl *nl, int sfd)
 		}
 		mon_datagram(m, buf, (size_t)n, (uint16_t)nl->family);
 		fflush(stdout);
+		if (m->unloaded) {
+			errmsg("the premod kernel module was unloaded; no more "
+			       "events will come (start premodctl again after "
+			       "modprobe premod)");
+			free(buf);
+			return 1;
+		}
 	}
 	free(buf);
 	return 0;
@@ -722,6 +767,10 @@ static int cmd_monitor(int argc, char **argv)
 		       nl_geterror(ret));
 		goto fail;
 	}
+	/* Best effort: only to notice an unload (see is_our_delfamily). */
+	grp = genl_ctrl_resolve_grp(nl.sk, "nlctrl", "notify");
+	if (grp >= 0)
+		nl_socket_add_membership(nl.sk, grp);
 	m.line = malloc(PM_EVENT_JSON_MAX + 1);
 	if (!m.line) {
 		errmsg("out of memory");
