@@ -61,8 +61,7 @@ static void json_key(struct rb *b, const char *key)
 	json_put(b, "\":", 2);
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 when invalid (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t record_utf8_len(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 	size_t k;
@@ -108,7 +107,7 @@ static bool json_str(struct rb *b, const char *s)
 
 	json_put(b, "\"", 1);
 	while (n) {
-		size_t k = utf8_seq(p, n);
+		size_t k = record_utf8_len(p, n);
 		char u[8];
 
 		if (k == 0) {

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* CODE_FILE/CODE_LINE of this file are noise in an audit entry. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include "sink.h"

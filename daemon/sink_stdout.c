@@ -45,18 +45,25 @@ static const char *kv_find(const struct record *r, const char *key)
 	return NULL;
 }
 
-/* A terminal or log line must not be forged by a name with a newline. */
+/* A terminal or log line must not be forged by a name with a newline,
+ * nor garbled by bytes that are not UTF-8. */
 static void put_text(struct out *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
+	for (size_t k; n; p += k, n -= k) {
+		k = record_utf8_len(p, n);
+		if (k == 1 && *p >= 0x20 && *p != 0x7f) {
+			put(o, (const char *)p, 1);
+		} else if (k > 1) {
+			put(o, (const char *)p, k);
+		} else {
 			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
 			put(o, e, 4);
-		} else {
-			put(o, (const char *)p, 1);
+			k = 1;
 		}
 	}
 }

@@ -4,10 +4,11 @@
  * record field, at the record's priority on the configured facility.
  *
  * Values that a key=value parser would split (spaces, quotes, '=',
- * backslashes, control characters, empty) are double-quoted with C-style
- * escapes; everything else goes out as is, so a plain path stays greppable.
- * Control characters in the message are escaped too: a newline in a file
- * name must not forge a second log line.
+ * backslashes, control characters, empty) or that are not UTF-8 are
+ * double-quoted with C-style escapes; everything else goes out as is, so a
+ * plain path stays greppable. Control characters and bytes that are not
+ * UTF-8 are escaped in the message too: a newline in a file name must not
+ * forge a second log line, and syslog (RFC 5424) carries text.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,12 +42,20 @@ static void put(struct out *o, const char *s, size_t n)
 
 static bool needs_quotes(const char *v)
 {
-	if (!*v)
+	const unsigned char *p = (const unsigned char *)v;
+	size_t n = strlen(v);
+
+	if (!n)
 		return true;
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p <= ' ' || *p == '"' || *p == '\\' || *p == '=' ||
+	while (n) {
+		size_t k = record_utf8_len(p, n);
+
+		if (!k || *p <= ' ' || *p == '"' || *p == '\\' || *p == '=' ||
 		    *p == 0x7f)
 			return true;
+		p += k;
+		n -= k;
+	}
 	return false;
 }
 
@@ -54,16 +63,25 @@ static bool needs_quotes(const char *v)
  * when quoted. */
 static void put_escaped(struct out *o, const char *s, bool quoted)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t k; n; p += k, n -= k) {
 		char e[8];
 
+		k = record_utf8_len(p, n);
+		if (k > 1) {
+			put(o, (const char *)p, k);
+			continue;
+		}
+		k = 1;
 		if (*p == '\n')
 			put(o, "\\n", 2);
 		else if (*p == '\t')
 			put(o, "\\t", 2);
 		else if (*p == '\r')
 			put(o, "\\r", 2);
-		else if (*p < 0x20 || *p == 0x7f)
+		else if (*p < 0x20 || *p >= 0x7f)
 			put(o, e, (size_t)snprintf(e, sizeof(e), "\\x%02x", *p));
 		else if (quoted && (*p == '"' || *p == '\\'))
 			put(o, (const char[]){ '\\', (char)*p }, 2);

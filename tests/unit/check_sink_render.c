@@ -233,6 +233,8 @@ static const struct {
 	{ "/tmp/c\001x", " path=\"/tmp/c\\x01x\" ", "chmod made /tmp/c\\x01x setuid " },
 	{ "/tmp/\xc3\xa9t\xc3\xa9", " path=/tmp/\xc3\xa9t\xc3\xa9 ", NULL },
 	{ "", " path=\"\" ", NULL },
+	{ "/tmp/\xff\xc3", " path=\"/tmp/\\xff\\xc3\" ",
+	  "chmod made /tmp/\\xff\\xc3 setuid " },
 };
 
 START_TEST(test_syslog_quoting)
@@ -288,12 +290,12 @@ END_TEST
 
 START_TEST(test_stdout_human_escapes_control)
 {
-	struct record *r = fx_match(pol, "/tmp/x\ny");
+	struct record *r = fx_match(pol, "/tmp/x\ny\xff\xc3\xa9");
 	char buf[512];
 
 	sink_stdout_format(r, buf, sizeof(buf));
 	ck_assert_str_eq(buf, T0 " warning setuid-added: chmod made "
-			 "/tmp/x\\x0ay setuid\n");
+			 "/tmp/x\\x0ay\\xff\xc3\xa9 setuid\n");
 	record_put(r);
 }
 END_TEST
