@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,7 @@ struct daemon {
 	struct policy_prefilter pf;	/* the one pushed (or to push) */
 	bool watchdog;
 	uint64_t last_stats_ms, last_check_ms;
+	int stats_err, prom_err;	/* last errors, logged once each */
 };
 
 static void usage(FILE *out)
@@ -283,31 +285,57 @@ static void policy_swapped(uint64_t generation, void *arg)
 		sink_set_ctx(d->active[i], &ctx);
 }
 
+/* A failing stats file is logged when it starts and when it recovers, not
+ * every few seconds. */
+static void write_one(const char *path, char *text, int *last_err)
+{
+	int ret = text ? stats_write_file(path, text) : -ENOMEM;
+
+	free(text);
+	if (ret < 0 && ret != *last_err)
+		log_msg(LOG_WARNING, "cannot write %s: %s", path,
+			strerror(-ret));
+	else if (ret == 0 && *last_err)
+		log_msg(LOG_NOTICE, "writing %s again", path);
+	*last_err = ret;
+}
+
 static void write_stats(struct daemon *d)
 {
-	char *text;
-	int ret;
-
 	atomic_store(&d->stats.queue_depth, evq_depth(&d->q));
-	if (d->cfg.stats.file) {
-		text = stats_render_json(&d->stats, d->active, d->n_active);
-		ret = text ? stats_write_file(d->cfg.stats.file, text)
-			   : -ENOMEM;
-		free(text);
-		if (ret < 0)
-			log_msg(LOG_WARNING, "cannot write %s: %s",
-				d->cfg.stats.file, strerror(-ret));
+	if (d->cfg.stats.file)
+		write_one(d->cfg.stats.file,
+			  stats_render_json(&d->stats, d->active, d->n_active),
+			  &d->stats_err);
+	if (d->cfg.stats.prometheus)
+		write_one(d->cfg.stats.prometheus,
+			  stats_render_prometheus(&d->stats, d->active,
+						  d->n_active),
+			  &d->prom_err);
+}
+
+/*
+ * systemd creates /run/premod and /var/log/premod; by hand, premodd makes
+ * the last directory level itself rather than fail on it.
+ */
+static void make_parent(const char *path, mode_t mode)
+{
+	char *dir;
+	char *slash;
+
+	if (!path)
+		return;
+	dir = strdup(path);
+	if (!dir)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, mode) < 0 && errno != EEXIST && errno != ENOENT)
+			log_msg(LOG_WARNING, "cannot create %s: %s", dir,
+				strerror(errno));
 	}
-	if (d->cfg.stats.prometheus) {
-		text = stats_render_prometheus(&d->stats, d->active,
-					       d->n_active);
-		ret = text ? stats_write_file(d->cfg.stats.prometheus, text)
-			   : -ENOMEM;
-		free(text);
-		if (ret < 0)
-			log_msg(LOG_WARNING, "cannot write %s: %s",
-				d->cfg.stats.prometheus, strerror(-ret));
-	}
+	free(dir);
 }
 
 static void notify_status(struct daemon *d, const char *what)
@@ -416,6 +444,8 @@ static int connect_kernel(struct daemon *d)
 		return ret;
 	d->events.family = d->ctrl.family;
 	d->events.grp_events = d->ctrl.grp_events;
+	/* the new instance numbers its events from the start again */
+	receiver_restart(&d->rx, d->ctrl.family);
 	ret = genl_join(&d->events, d->ctrl.grp_events);
 	if (ret < 0) {
 		log_msg(LOG_ERR, "cannot join the premod \"events\" group: %s",
@@ -454,7 +484,6 @@ static void check_connection(struct daemon *d)
 		return;
 	if (connect_kernel(d) < 0)
 		return;
-	receiver_restart(&d->rx, d->ctrl.family);
 	d->connected = true;
 	atomic_store(&d->stats.connected, true);
 	stats_inc(&d->stats.reconnects, 1);
@@ -735,6 +764,10 @@ static int run_daemon(struct daemon *d)
 		policy_free(p);
 		goto out_kernel;
 	}
+	make_parent(d->cfg.stats.file, 0755);
+	make_parent(d->cfg.stats.prometheus, 0755);
+	if (d->cfg.journal.enabled)
+		make_parent(d->cfg.journal.path, 0750);
 	for (i = 0; i < S_COUNT; i++) {
 		if (open_sink(d, i) < 0) {
 			policy_free(p);
