@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * policy_index.c - the matcher: rules bucketed by op and by a literal
- * prefix of `path`, so an event is evaluated only against rules that can
- * possibly match it.
+ * prefix of `path` or `path2`, so an event is evaluated only against rules
+ * that can possibly match it.
  *
- * From each enabled rule's compiled condition we derive (conservatively)
- * the ops it can match and a set of literal strings one of which every
- * matching path starts with. Rules with such a set go into a byte trie at
- * each of those strings; the others into the bucket of each op they can
- * match. An event then costs one trie walk along its path plus the
- * evaluation of its op bucket and of the rules hung on the trie nodes it
- * passes. Matches are kept in policy order by insertion into the caller's
+ * From each enabled rule's compiled condition (policy_keys.c) we derive
+ * the ops it can match and literal strings one of which every matching
+ * event's path or path2 starts with. Rules with such strings hang on a
+ * byte trie per field at each of them; the others go into the bucket of
+ * each op they can match. An event then costs a walk along its path (and
+ * path2) plus the evaluation of its op bucket and of the rules hung on the
+ * trie nodes it passes; a rule hung on both tries is evaluated once. Matches are kept in policy order by insertion into the caller's
  * array, so the hot path allocates nothing. Events whose op is outside the
  * buckets (or absent) take the naive path; the property test
  * (tests/unit/check_policy_index.c) holds the two to the same answers.
@@ -20,244 +20,6 @@
 #include <string.h>
 
 #include "policy_int.h"
-
-uint32_t pc_ops(const struct pc_node *n)
-{
-	const struct pc_node *c, *end = n + n->size;
-	uint32_t m;
-
-	switch (n->type) {
-	case PC_TEST:
-		if (n->field != PM_F_OP)
-			return PC_ALL_OPS;
-		if (n->op == PT_IN)	/* eq and in on op compile to a mask */
-			return n->u.opmask;
-		if (n->op == PT_NE && n->u.num < 32)
-			return PC_ALL_OPS & ~(1u << n->u.num);
-		return PC_ALL_OPS;
-	case PC_NOT:
-		return PC_ALL_OPS;
-	case PC_ALL:
-		m = PC_ALL_OPS;
-		for (c = n + 1; c < end; c += c->size)
-			m &= pc_ops(c);
-		return m;
-	case PC_ANY:
-		m = 0;
-		for (c = n + 1; c < end; c += c->size)
-			m |= pc_ops(c);
-		return m;
-	}
-	return PC_ALL_OPS;
-}
-
-void pc_keys_free(struct pc_keys *k)
-{
-	for (size_t i = 0; i < k->n; i++)
-		if (k->v[i].owned)
-			free((char *)k->v[i].s);
-	free(k->v);
-	memset(k, 0, sizeof(*k));
-}
-
-static int key_add(struct pc_keys *k, const char *s, size_t len, bool exact,
-		   bool copy_slash)
-{
-	if (!len) {
-		k->unbounded = true;	/* "" bounds nothing */
-		return 0;
-	}
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 4;
-		struct pc_key *v = realloc(k->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		k->v = v;
-		k->cap = cap;
-	}
-	if (copy_slash) {
-		/* dir D: the path is D + "/" + name (D "/" -> "/" + name) */
-		bool root = len == 1 && s[0] == '/';
-		char *d = malloc(len + 2);
-
-		if (!d)
-			return -ENOMEM;
-		memcpy(d, s, len);
-		if (!root)
-			d[len++] = '/';
-		d[len] = 0;
-		k->v[k->n++] = (struct pc_key){ d, len, false, true };
-		return 0;
-	}
-	k->v[k->n++] = (struct pc_key){ s, len, exact, false };
-	return 0;
-}
-
-/* Literal leading part of a glob: up to the first special character. */
-static size_t glob_lit(const char *g)
-{
-	return strcspn(g, "*?[\\");
-}
-
-/* Literal leading part of an anchored ERE ("^/etc/ssh/.*" -> "/etc/ssh/"),
- * 0 when not anchored or when a top-level '|' could escape the anchor. */
-static bool top_level_alternation(const char *re)
-{
-	int depth = 0;
-
-	for (size_t i = 0; re[i]; i++) {
-		if (re[i] == '\\' && re[i + 1]) {
-			i++;
-		} else if (re[i] == '[') {
-			/* a bracket expression: ']' first is literal */
-			i++;
-			if (re[i] == '^')
-				i++;
-			if (re[i] == ']')
-				i++;
-			while (re[i] && re[i] != ']')
-				i++;
-			if (!re[i])
-				return true;	/* cannot happen after regcomp */
-		} else if (re[i] == '(') {
-			depth++;
-		} else if (re[i] == ')') {
-			depth--;
-		} else if (re[i] == '|' && depth <= 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static size_t regex_lit(const char *re, const char **start)
-{
-	size_t i = 1;
-
-	*start = re + 1;
-	if (re[0] != '^' || top_level_alternation(re))
-		return 0;
-	while (re[i] && !strchr(".[]()*+?{}|^$\\", re[i]))
-		i++;
-	/* a quantifier after the last literal may make it optional */
-	if (i > 1 && (re[i] == '*' || re[i] == '?' || re[i] == '{'))
-		i--;
-	return i - 1;
-}
-
-static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out);
-
-/* For `all`: the bounded child with the longest shortest key. */
-static int keys_all(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
-{
-	const struct pc_node *c, *end = n + n->size;
-	struct pc_keys best = { .unbounded = true };
-	size_t best_min = 0;
-
-	for (c = n + 1; c < end; c += c->size) {
-		struct pc_keys k = { 0 };
-		size_t mn = SIZE_MAX;
-
-		if (keys_rec(c, fm, &k)) {
-			pc_keys_free(&k);
-			pc_keys_free(&best);
-			return -ENOMEM;
-		}
-		if (k.unbounded || !k.n) {
-			pc_keys_free(&k);
-			continue;
-		}
-		for (size_t i = 0; i < k.n; i++)
-			if (k.v[i].len < mn)
-				mn = k.v[i].len;
-		if (best.unbounded || mn > best_min ||
-		    (mn == best_min && k.n < best.n)) {
-			pc_keys_free(&best);
-			best = k;
-			best_min = mn;
-		} else {
-			pc_keys_free(&k);
-		}
-	}
-	*out = best;
-	return 0;
-}
-
-static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
-{
-	const struct pc_node *c, *end = n + n->size;
-	bool dir;
-
-	switch (n->type) {
-	case PC_NOT:
-		out->unbounded = true;
-		return 0;
-	case PC_ALL:
-		return keys_all(n, fm, out);
-	case PC_ANY:
-		for (c = n + 1; c < end && !out->unbounded; c += c->size) {
-			struct pc_keys k = { 0 };
-
-			if (keys_rec(c, fm, &k)) {
-				pc_keys_free(&k);
-				return -ENOMEM;
-			}
-			if (k.unbounded) {
-				out->unbounded = true;
-			} else {
-				for (size_t i = 0; i < k.n; i++) {
-					if (key_add(out, k.v[i].s, k.v[i].len,
-						    k.v[i].exact, false)) {
-						pc_keys_free(&k);
-						return -ENOMEM;
-					}
-					out->v[out->n - 1].owned = k.v[i].owned;
-					k.v[i].owned = false;
-				}
-			}
-			pc_keys_free(&k);
-		}
-		return 0;
-	case PC_TEST:
-		break;
-	}
-	if (!(fm >> n->field & 1)) {
-		out->unbounded = true;
-		return 0;
-	}
-	dir = n->field == PM_F_DIR;
-	switch (n->op) {
-	case PT_EQ:
-		return key_add(out, n->u.str, n->n, !dir, dir);
-	case PT_IN:
-		if (!n->n)
-			return 0;	/* in [] never matches: bounded by nothing */
-		for (uint32_t i = 0; i < n->n; i++)
-			if (key_add(out, n->u.strs[i], strlen(n->u.strs[i]), !dir, dir))
-				return -ENOMEM;
-		return 0;
-	case PT_PREFIX:
-		return key_add(out, n->u.str, n->n, false, false);
-	case PT_GLOB:
-		return key_add(out, n->u.str, glob_lit(n->u.str), false, false);
-	case PT_REGEX: {
-		const char *s;
-		size_t l = regex_lit(n->u.re->src, &s);
-
-		return key_add(out, s, l, false, false);
-	}
-	default:
-		out->unbounded = true;
-		return 0;
-	}
-}
-
-int pc_keys(const struct pc_node *n, uint64_t fieldmask, struct pc_keys *out)
-{
-	memset(out, 0, sizeof(*out));
-	return keys_rec(n, fieldmask, out);
-}
 
 /* The trie, compact form. */
 struct pi_tnode {
@@ -376,6 +138,9 @@ static int b_finish(struct builder *b, struct policy *p, struct pi_trie *t)
 static int key_cmp(const void *a, const void *b)
 {
 	const struct pc_key *x = a, *y = b;
+
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(x->s, y->s, n);
 
@@ -391,31 +156,36 @@ void pi_free(struct policy *p)
 		p->unb[i] = NULL;
 		p->n_unb[i] = 0;
 	}
-	if (p->trie) {
-		free(p->trie->nodes);
-		free(p->trie->edges);
-		free(p->trie->rules);
-		free(p->trie);
-		p->trie = NULL;
+	for (int i = 0; i < 2; i++) {
+		if (!p->trie[i])
+			continue;
+		free(p->trie[i]->nodes);
+		free(p->trie[i]->edges);
+		free(p->trie[i]->rules);
+		free(p->trie[i]);
+		p->trie[i] = NULL;
 	}
 }
 
 int pi_build(struct policy *p)
 {
-	struct builder b = { 0 };
+	struct builder b[2] = { { 0 } };
 	int rc = -ENOMEM;
 
-	p->trie = calloc(1, sizeof(*p->trie));
-	if (!p->trie || b_new(&b, 0) < 0)
-		goto out;
+	for (int t = 0; t < 2; t++) {
+		p->trie[t] = calloc(1, sizeof(*p->trie[t]));
+		if (!p->trie[t] || b_new(&b[t], 0) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct policy_rule *r = p->rules[i];
+		bool in[2] = { false, false };
 		struct pc_keys k;
 
 		if (!r->enabled)
 			continue;
 		r->opmask = pc_ops(r->code);
-		if (pc_keys(r->code, 1ULL << PM_F_PATH, &k))
+		if (pc_keys(r->code, 1ULL << PM_F_PATH | 1ULL << PM_F_PATH2, &k))
 			goto out;
 		if (k.unbounded) {
 			for (int op = 0; op < PI_NOPS; op++) {
@@ -432,27 +202,37 @@ int pi_build(struct policy *p)
 				p->unb[op] = t;
 			}
 		} else {
-			/* Drop keys another key of this rule is a prefix of, so a
-			 * walk meets the rule at most once. */
+			/* Drop keys another key of this rule (on the same
+			 * field) is a prefix of, so a walk meets the rule at
+			 * most once per trie. */
 			qsort(k.v, k.n, sizeof(*k.v), key_cmp);
 			for (size_t j = 0, last = SIZE_MAX; j < k.n; j++) {
-				if (last != SIZE_MAX && k.v[j].len >= k.v[last].len &&
+				int t = k.v[j].field == PM_F_PATH2;
+
+				if (last != SIZE_MAX && k.v[j].field == k.v[last].field &&
+				    k.v[j].len >= k.v[last].len &&
 				    !memcmp(k.v[j].s, k.v[last].s, k.v[last].len))
 					continue;
 				last = j;
-				if (b_insert(&b, k.v[j].s, k.v[j].len, (uint32_t)i)) {
+				in[t] = true;
+				if (b_insert(&b[t], k.v[j].s, k.v[j].len, (uint32_t)i)) {
 					pc_keys_free(&k);
 					goto out;
 				}
 			}
+			r->dual = in[0] && in[1];
 		}
 		pc_keys_free(&k);
 	}
-	rc = b_finish(&b, p, p->trie);
+	rc = b_finish(&b[0], p, p->trie[0]);
+	if (!rc)
+		rc = b_finish(&b[1], p, p->trie[1]);
 out:
-	for (size_t i = 0; i < b.n; i++)
-		free(b.v[i].rules);
-	free(b.v);
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < b[t].n; i++)
+			free(b[t].v[i].rules);
+		free(b[t].v);
+	}
 	return rc;
 }
 
@@ -510,34 +290,58 @@ static const struct pi_tnode *step(const struct pi_trie *t,
 	return NULL;
 }
 
+/* Rules hung in both tries seen by the path walk, so the path2 walk does
+ * not evaluate them twice. Bounded: past it, the naive path answers. */
+#define PI_MAX_DUAL 64
+
 size_t policy_match(const struct policy *p, const struct pm_event *ev,
 		    const struct policy_rule **out, size_t max)
 {
-	const struct pi_trie *t = p->trie;
-	const struct pi_tnode *n;
-	const char *path;
-	size_t cnt = 0;
+	const struct policy_rule *met[PI_MAX_DUAL];
+	size_t cnt = 0, nmet = 0;
 	uint64_t op;
 
-	if (!pm_event_has(ev, PM_F_OP) || ev->num[PM_F_OP] >= PI_NOPS || !t)
+	if (!pm_event_has(ev, PM_F_OP) || ev->num[PM_F_OP] >= PI_NOPS ||
+	    !p->trie[0] || !p->trie[1])
 		return policy_match_naive(p, ev, out, max);
 	op = ev->num[PM_F_OP];
 	for (size_t i = 0; i < p->n_unb[op]; i++)
 		if (pc_eval(p->unb[op][i]->code, ev))
 			add_match(out, max, &cnt, p->unb[op][i]);
-	path = pm_event_str(ev, PM_F_PATH);
-	if (!path || !t->nnodes)
-		return cnt;
-	n = &t->nodes[0];
-	for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
-		n = step(t, n, *s);
-		if (!n)
-			break;
-		for (uint32_t i = 0; i < n->nrule; i++) {
-			const struct policy_rule *r = t->rules[n->rule0 + i];
+	for (int t = 0; t < 2; t++) {
+		const struct pi_trie *tr = p->trie[t];
+		const char *path = pm_event_str(ev, t ? PM_F_PATH2 : PM_F_PATH);
+		const struct pi_tnode *n;
 
-			if ((r->opmask >> op & 1) && pc_eval(r->code, ev))
-				add_match(out, max, &cnt, r);
+		if (!path || !tr->nnodes)
+			continue;
+		n = &tr->nodes[0];
+		for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
+			n = step(tr, n, *s);
+			if (!n)
+				break;
+			for (uint32_t i = 0; i < n->nrule; i++) {
+				const struct policy_rule *r = tr->rules[n->rule0 + i];
+
+				if (!(r->opmask >> op & 1))
+					continue;
+				if (r->dual) {
+					if (t == 0) {
+						if (nmet == PI_MAX_DUAL)
+							return policy_match_naive(p, ev, out, max);
+						met[nmet++] = r;
+					} else {
+						size_t j = 0;
+
+						while (j < nmet && met[j] != r)
+							j++;
+						if (j < nmet)
+							continue;
+					}
+				}
+				if (pc_eval(r->code, ev))
+					add_match(out, max, &cnt, r);
+			}
 		}
 	}
 	return cnt;

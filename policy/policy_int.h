@@ -5,7 +5,8 @@
  *
  *   policy_load.c    files -> JSON -> rules, lists, macros; diagnostics
  *   policy_cond.c    field tests: validation, compact code, evaluation
- *   policy_index.c   op buckets + path-prefix trie; policy_match
+ *   policy_keys.c    what a condition implies: ops, literal path prefixes
+ *   policy_index.c   op buckets + path-prefix tries; policy_match
  *   policy_prefilter.c  the in-kernel filter a policy allows
  *   policy_rule.c    rule accessors, message templates, names
  */
@@ -90,6 +91,7 @@ struct policy_rule {
 	size_t ncode;
 	size_t index;
 	uint32_t opmask;		/* ops the rule can match at all */
+	bool dual;			/* hung in both tries (path or path2) */
 	uint64_t fields;		/* fields it reads (conditions, message) */
 	const char *file;
 	int line, col;
@@ -107,7 +109,7 @@ struct policy {
 	/* index */
 	const struct policy_rule **unb[PI_NOPS];	/* not path-bounded */
 	size_t n_unb[PI_NOPS];
-	struct pi_trie *trie;
+	struct pi_trie *trie[2];	/* by prefix of path, of path2 */
 };
 
 /* Index building: 0 or -ENOMEM. */
@@ -128,6 +130,7 @@ struct pc_keys {
 	struct pc_key {
 		const char *s;	/* not NUL-terminated: len */
 		size_t len;
+		uint8_t field;	/* PM_F_PATH or PM_F_PATH2 (dir keys: path) */
 		bool exact;	/* the path equals s, not only starts with it */
 		bool owned;	/* s was allocated (dir + "/") */
 	} *v;
