@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "event_json.h"
+#include "json_pos.h"
 #include "modes.h"
 #include "premod.h"
 
@@ -20,8 +21,13 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out)
 	size_t i;
 	bool first = true;
 
+	uint32_t every = 0;
+
+	for (op = 1; op <= PREMOD_OP_MAX; op++)
+		if (op != PREMOD_OP_LOST)
+			every |= 1U << op;
 	fprintf(out, "prefilter ops:");
-	if (!pf->ops) {
+	if (!pf->ops || (pf->ops & every) == every) {
 		fprintf(out, " all");
 	} else {
 		for (op = 1; op <= PREMOD_OP_MAX; op++) {
@@ -42,29 +48,69 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out)
 		fprintf(out, "  %s\n", pf->include[i]);
 }
 
-static size_t count_files(const char *path)
+struct summary {
+	size_t files, lists, macros;
+};
+
+/* Adds one policy file's lists and macros (it parsed once already). */
+static void count_file(const char *path, struct summary *sum)
+{
+	struct jp_error jerr;
+	struct jp_doc *doc;
+	const struct jp_value *v;
+	char *text = NULL;
+	size_t cap = 0, len;
+	FILE *f = fopen(path, "r");
+
+	sum->files++;
+	if (!f)
+		return;
+	len = getdelim(&text, &cap, '\0', f) > 0 ? strlen(text) : 0;
+	fclose(f);
+	if (len && jp_parse(text, len, NULL, &doc, &jerr) == 0) {
+		v = jp_get(jp_root(doc), "lists");
+		if (v && v->type == JP_OBJ)
+			sum->lists += v->obj.n;
+		v = jp_get(jp_root(doc), "macros");
+		if (v && v->type == JP_OBJ)
+			sum->macros += v->obj.n;
+		jp_free(doc);
+	}
+	free(text);
+}
+
+static void summarize(const char *path, struct summary *sum)
 {
 	struct stat st;
 	struct dirent *de;
-	size_t n = 0;
 	DIR *d;
 
+	memset(sum, 0, sizeof(*sum));
 	if (stat(path, &st) < 0)
-		return 0;
-	if (!S_ISDIR(st.st_mode))
-		return 1;
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		count_file(path, sum);
+		return;
+	}
 	d = opendir(path);
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
+		char full[4096];
 
-		if (de->d_name[0] != '.' && len > 5 &&
-		    !strcmp(de->d_name + len - 5, ".json"))
-			n++;
+		if (de->d_name[0] == '.' || len <= 5 ||
+		    strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
+		count_file(full, sum);
 	}
 	closedir(d);
-	return n;
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 int modes_check(const char *policy_path, FILE *out, FILE *err)
@@ -72,7 +118,8 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 	struct policy_diags diags = { 0 };
 	struct policy_prefilter pf = { 0 };
 	struct policy *p = NULL;
-	size_t i, n, tags = 0;
+	struct summary sum;
+	size_t i, n;
 	int ret;
 
 	ret = policy_load(policy_path, &p, &diags);
@@ -90,11 +137,11 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 	policy_diags_print(&diags, err);
 	policy_diags_free(&diags);
 	n = policy_rule_count(p);
-	for (i = 0; i < n; i++)
-		tags += policy_rule_tag_count(policy_rule_at(p, i));
-	fprintf(out, "%s: valid: %zu file%s, %zu rule%s\n", policy_path,
-		count_files(policy_path),
-		count_files(policy_path) == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	summarize(policy_path, &sum);
+	fprintf(out, "%s: valid: %zu file%s, %zu rule%s, %zu list%s, "
+		     "%zu macro%s\n",
+		policy_path, sum.files, plural(sum.files), n, plural(n),
+		sum.lists, plural(sum.lists), sum.macros, plural(sum.macros));
 	for (i = 0; i < n; i++) {
 		const struct policy_rule *r = policy_rule_at(p, i);
 

@@ -165,7 +165,7 @@ START_TEST(test_check_valid)
 	fclose(o);
 	fclose(e);
 	ck_assert_str_eq(err, "");
-	ck_assert_ptr_nonnull(strstr(out, "valid: 2 files, 3 rules\n"));
+	ck_assert_ptr_nonnull(strstr(out, "valid: 2 files, 3 rules, 1 list, 1 macro\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  rule setuid-added (alert)\n"));
 	ck_assert_ptr_nonnull(strstr(out, "prefilter ops:"));
 	ck_assert_ptr_nonnull(strstr(out, "prefilter include:"));
