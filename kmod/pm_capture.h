@@ -19,7 +19,7 @@ struct pm_cap {
 	const char *str[PM_STR_N];
 	char path[PM_PATHBUF];
 	char path2[PM_PATHBUF];
-	struct pm_event ev;	/* last: ends in a flexible array */
+	struct pm_event ev;
 };
 
 int pm_capture_init(void);

@@ -89,7 +89,7 @@ static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
 		[PM_STR_TARGET] = PREMOD_A_TARGET,
 		[PM_STR_XATTR] = PREMOD_A_XATTR_NAME,
 	};
-	const char *s = ev->data;
+	const char *s = pm_event_strings(ev);
 	int i;
 
 	if (put_u64(skb, PREMOD_A_SEQ, ev->seq) ||

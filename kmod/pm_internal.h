@@ -71,8 +71,13 @@ struct pm_event {
 	u8 has_new_size;
 	char comm[TASK_COMM_LEN];
 	u16 slen[PM_STR_N];
-	char data[];
 };
+
+/* The strings follow the header (sizeof, not a flexible array's offset). */
+static inline const char *pm_event_strings(const struct pm_event *ev)
+{
+	return (const char *)(ev + 1);
+}
 
 /* Room for strings: PATH, PATH2, TARGET at PREMOD_PATH_MAX, xattr name. */
 #define PM_XATTR_NAME_MAX	(XATTR_NAME_MAX + 1)
