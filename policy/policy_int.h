@@ -4,7 +4,9 @@
  * interface: only the policy modules include it).
  *
  *   policy_load.c    files -> JSON -> rules, lists, macros; diagnostics
- *   policy_cond.c    field tests: validation, compact code, evaluation
+ *   policy_cond.c    conditions: all/any/not/macro, the compact form
+ *   policy_test.c    field tests: operators, values, their errors
+ *   policy_eval.c    evaluation (the hot path)
  *   policy_keys.c    what a condition implies: ops, literal path prefixes
  *   policy_index.c   op buckets + path-prefix tries; policy_match
  *   policy_prefilter.c  the in-kernel filter a policy allows
@@ -53,7 +55,7 @@ struct pc_node {
 	uint8_t type;		/* enum pc_type */
 	uint8_t op;		/* enum pc_op, for PC_TEST */
 	uint8_t field;		/* enum pm_field, for PC_TEST */
-	uint8_t cmp;		/* how numbers compare, policy_cond.c */
+	uint8_t cmp;		/* how numbers compare: CMP_* */
 	uint32_t size;
 	uint32_t cost;		/* estimated evaluation cost, for ordering */
 	uint32_t n;		/* string length, or set size */
@@ -66,6 +68,8 @@ struct pc_node {
 		struct pc_regex *re;
 	} u;
 };
+
+enum { CMP_PLAIN, CMP_MODE, CMP_OPMASK };
 
 bool pc_eval(const struct pc_node *n, const struct pm_event *ev);
 
@@ -179,6 +183,11 @@ struct pc_ctx {
 
 /* Appends the compiled condition v to c->code; 0, or -1 (c->failed). */
 int pc_compile(struct pc_ctx *c, const struct jp_value *v);
+/* A JSON value for messages: `string "x"`, `number 3`, `array`. */
+const char *pc_show(const struct jp_value *v, char *buf, size_t len);
+/* A field test: obj is the test object, fm its "field" member. */
+int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
+		    const struct jp_member *fm);
 /* Compiles macro m in its own context, reporting its errors once. */
 void pc_validate_macro(struct pl_loader *L, struct pl_named *m);
 /* Reports an error in context c (unless silent) and marks c failed. */
