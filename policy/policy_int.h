@@ -3,7 +3,9 @@
  * policy_int.h - internals shared by the policy engine's modules (not an
  * interface: only the policy modules include it).
  *
- *   policy_load.c    files -> JSON -> rules, lists, macros; diagnostics
+ *   policy_load.c    files -> JSON -> lists, macros, rule objects; assembly
+ *   policy_ruledef.c one rule object -> struct policy_rule
+ *   policy_util.c    arena, diagnostics, suggestions
  *   policy_cond.c    conditions: all/any/not/macro, the compact form
  *   policy_test.c    field tests: operators, values, their errors
  *   policy_eval.c    evaluation (the hot path)
@@ -196,12 +198,27 @@ void pc_err(struct pc_ctx *c, int line, int col, const char *fmt, ...)
 /* Emits a node; index or -1. */
 long pc_emit(struct pc_ctx *c);
 
+/* Errors while loading: counted in L, recorded in L->diags. */
+void pl_err(struct pl_loader *L, const char *file, int line, int col,
+	    const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Names of rules (id: ':' allowed too), lists, macros. */
+bool pl_valid_name(const char *s, size_t len, bool id);
+/* One rule object; NULL when it is not an object or out of memory (the
+ * error is recorded). Rules with errors are returned too (duplicate ids
+ * are checked over all of them) but have no code. */
+struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
+				    size_t ordinal, const struct jp_value *v);
+
 /* Diagnostics. */
 int pd_add(struct policy_diags *d, const char *file, int line, int col,
 	   const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 int pd_vadd(struct policy_diags *d, const char *file, int line, int col,
 	    const char *rule, const char *fmt, va_list ap);
+
+/* Sorts d->v[from..] by file, line, column (stably), drops repeats. */
+void pd_tidy(struct policy_diags *d, size_t from);
 
 /* The closest of `cands` to `word` (a typo), or NULL. */
 const char *pol_suggest(const char *word, const char *const *cands, size_t n);
