@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,38 +102,54 @@ size_t record_utf8_len(const unsigned char *s, size_t n)
  */
 static bool json_str(struct rb *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	size_t n = strlen(s);
 	bool valid = true;
 
 	json_put(b, "\"", 1);
 	while (n) {
-		size_t k = record_utf8_len(p, n);
+		const char *esc;
+		size_t k, elen = 2;
 		char u[8];
 
-		if (k == 0) {
-			json_put(b, "\xEF\xBF\xBD", 3);
-			valid = false;
-			k = 1;
-		} else if (k == 1 && (*p < 0x20 || *p == '"' || *p == '\\')) {
-			switch (*p) {
-			case '"': json_put(b, "\\\"", 2); break;
-			case '\\': json_put(b, "\\\\", 2); break;
-			case '\b': json_put(b, "\\b", 2); break;
-			case '\f': json_put(b, "\\f", 2); break;
-			case '\n': json_put(b, "\\n", 2); break;
-			case '\r': json_put(b, "\\r", 2); break;
-			case '\t': json_put(b, "\\t", 2); break;
-			default:
-				snprintf(u, sizeof(u), "\\u%04X", *p);
-				json_put(b, u, 6);
-			}
-		} else {
-			json_put(b, (const char *)p, k);
+		/* Runs of bytes that need nothing are copied at once. */
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			p++;
+			n--;
+			continue;
 		}
-		p += k;
-		n -= k;
+		k = record_utf8_len(p, n);
+		if (k > 1) {
+			p += k;
+			n -= k;
+			continue;
+		}
+		switch (*p) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (k == 0) {
+				esc = "\xEF\xBF\xBD";
+				elen = 3;
+				valid = false;
+			} else {
+				snprintf(u, sizeof(u), "\\u%04X", *p);
+				esc = u;
+				elen = 6;
+			}
+		}
+		json_put(b, (const char *)run, (size_t)(p - run));
+		json_put(b, esc, elen);
+		p++;
+		n--;
+		run = p;
 	}
+	json_put(b, (const char *)run, (size_t)(p - run));
 	json_put(b, "\"", 1);
 	return valid;
 }
@@ -152,14 +169,29 @@ static void json_hex(struct rb *b, const char *key, const char *s)
 	json_put(b, "\"", 1);
 }
 
+/* Decimal digits of v at the end of tmp[24]; returns where they start. */
+static char *u64_digits(uint64_t v, char *tmp)
+{
+	char *p = tmp + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 /* JSON numbers keep their 64 bits in the signed range (event_json.h). */
 static void json_num(struct rb *b, uint64_t v)
 {
-	char tmp[24];
-	int n = v > INT64_MAX ? snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v)
-			      : snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char tmp[24], *p;
 
-	json_put(b, tmp, (size_t)n);
+	if (v > INT64_MAX) {
+		json_put(b, "-", 1);
+		v = -v;
+	}
+	p = u64_digits(v, tmp);
+	json_put(b, p, (size_t)(tmp + 24 - p));
 }
 
 static void kv_put(struct rb *b, const char *key, const char *val, size_t n)
@@ -182,10 +214,9 @@ static void kv_puts(struct rb *b, const char *key, const char *val)
 
 static void kv_num(struct rb *b, const char *key, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char tmp[24], *p = u64_digits(v, tmp);
 
-	kv_put(b, key, tmp, (size_t)n);
+	kv_put(b, key, p, (size_t)(tmp + 24 - p));
 }
 
 /* Both forms of the common field kinds. */
@@ -216,18 +247,50 @@ static void f_time(struct rb *b, const char *key, uint64_t ns)
 	kv_put(b, key, tmp, n);
 }
 
+static char *put2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 size_t record_format_time(uint64_t ns, char *buf, size_t len)
 {
 	time_t sec = (time_t)(ns / 1000000000ULL);
+	uint32_t frac = (uint32_t)(ns % 1000000000ULL);
+	char tmp[40], *p = tmp;
 	struct tm tm;
-	int n;
+	int year;
 
+	/* By hand: this runs for every record and snprintf is most of it. */
 	if (!gmtime_r(&sec, &tm))
 		memset(&tm, 0, sizeof(tm));
-	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ",
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min, tm.tm_sec, (unsigned int)(ns % 1000000000ULL));
-	return n < 0 ? 0 : (size_t)n;
+	year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999)
+		year = 0;
+	p = put2(p, year / 100);
+	p = put2(p, year % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	p += 9;
+	*p++ = 'Z';
+	*p = '\0';
+	if (len)
+		snprintf(buf, len, "%s", tmp);
+	return (size_t)(p - tmp);
 }
 
 static const char *severity_name(int priority)
@@ -277,43 +340,48 @@ static void rb_finish(struct rb *b, struct record *r)
 }
 
 /*
- * The event's fields in the order pm_event_render_json_fields() wrote
- * them, read back from its output so the two can never disagree.
+ * The order in which pm_event_render_json_fields() writes the fields, read
+ * once from its own output for an event that has them all, so the
+ * key/value list follows the JSON without a second copy of that order.
  */
-static size_t fields_order(const char *json, enum pm_field *order, size_t max)
-{
-	const char *p = json;
-	size_t n = 0;
+static enum pm_field json_order[PM_F_COUNT];
+static size_t n_json_order;
+static pthread_once_t json_order_once = PTHREAD_ONCE_INIT;
 
-	while (*p == '"' && n < max) {
-		const char *key = ++p, *end = strchr(p, '"');
+static void json_order_init(void)
+{
+	struct pm_event ev = { 0 };
+	char buf[4096];
+	const char *p = buf;
+
+	for (int f = 0; f < PM_F_COUNT; f++) {
+		if (pm_fields[f].derived)
+			continue;
+		if (f < PM_F_NUM_COUNT)
+			pm_event_set_num(&ev, (enum pm_field)f, 0);
+		else
+			pm_event_set_str(&ev, (enum pm_field)f, "a");
+	}
+	if (pm_event_render_json_fields(&ev, buf, sizeof(buf)) < 0)
+		return;
+	/* `"key":value,...`; values are 0 or "a", so no quotes inside. */
+	while (*p == '"' && n_json_order < PM_F_COUNT) {
+		const char *key = p + 1, *end = strchr(key, '"');
 		char name[32];
 		int f;
 
-		if (!end)
+		if (!end || (size_t)(end - key) >= sizeof(name))
 			break;
-		if ((size_t)(end - key) < sizeof(name)) {
-			memcpy(name, key, (size_t)(end - key));
-			name[end - key] = '\0';
-			f = pm_field_lookup(name);
-			if (f >= 0)
-				order[n++] = (enum pm_field)f;
-		}
-		p = end + 2;	/* past `":` */
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (*p)
-				p++;
-		} else {
-			while (*p && *p != ',')
-				p++;
-		}
-		if (*p == ',')
-			p++;
+		memcpy(name, key, (size_t)(end - key));
+		name[end - key] = '\0';
+		f = pm_field_lookup(name);
+		if (f >= 0)
+			json_order[n_json_order++] = (enum pm_field)f;
+		p = strchr(end + 2, ',');
+		if (!p)
+			break;
+		p++;
 	}
-	return n;
 }
 
 static void kv_event_field(struct rb *b, const struct pm_event *ev,
@@ -344,8 +412,6 @@ struct match_in {
 	const struct policy_rule *rule;
 	const char *fields;	/* rendered event fields, seq/time excluded */
 	size_t fields_len;
-	const enum pm_field *order;
-	size_t n_order;
 	const char *message;
 };
 
@@ -364,8 +430,13 @@ static void match_build(struct rb *b, const struct match_in *in)
 	if (in->fields_len) {
 		json_put(b, ",", 1);
 		json_put(b, in->fields, in->fields_len);
-		for (size_t i = 0; i < in->n_order; i++)
-			kv_event_field(b, ev, in->order[i]);
+		for (size_t i = 0; i < n_json_order; i++) {
+			enum pm_field f = json_order[i];
+
+			if (f != PM_F_SEQ && f != PM_F_TIME &&
+			    pm_event_has(ev, f))
+				kv_event_field(b, ev, f);
+		}
 	}
 	if (exe)
 		f_str(b, "exe", exe, true);
@@ -416,7 +487,6 @@ struct record *record_match(const struct record_ctx *ctx,
 {
 	char fields_stack[FIELDS_STACK], msg_stack[MESSAGE_STACK];
 	char *fields = fields_stack, *msg = msg_stack;
-	enum pm_field order[PM_F_COUNT];
 	struct pm_event body = *ev;
 	struct match_in in = { .ctx = ctx, .ev = ev, .rule = rule };
 	struct record *r = NULL;
@@ -424,6 +494,7 @@ struct record *record_match(const struct record_ctx *ctx,
 	size_t mlen;
 	int n;
 
+	pthread_once(&json_order_once, json_order_init);
 	/* seq and time lead the record (time as RFC 3339), not repeated. */
 	body.has &= ~(1ULL << PM_F_SEQ | 1ULL << PM_F_TIME);
 	n = pm_event_render_json_fields(&body, fields, sizeof(fields_stack));
@@ -447,8 +518,6 @@ struct record *record_match(const struct record_ctx *ctx,
 
 	in.fields = fields;
 	in.fields_len = (size_t)n;
-	in.order = order;
-	in.n_order = fields_order(fields, order, PM_F_COUNT);
 	in.message = msg;
 
 	match_build(&b, &in);
