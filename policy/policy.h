@@ -5,7 +5,7 @@
  * policies it is asked to load. A compiled struct policy is immutable and may
  * be shared by threads; the daemon swaps whole policies on reload.
  *
- * The policy language is documented in README.md ("Policy reference").
+ * The policy language is documented in policy/REFERENCE.md.
  */
 #ifndef PREMOD_POLICY_H
 #define PREMOD_POLICY_H
