@@ -62,14 +62,21 @@ static int alerts_write(struct sink *s, const struct record *r)
 			return -ENOTCONN;
 	}
 	ret = genl_publish(&a->g, r->json, r->json_len, r->seq);
+	/*
+	 * The family went away or was replaced (module reloaded): look it up
+	 * again at once and retry this record, so a reload costs nothing
+	 * when the new module is already there.
+	 */
+	if (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -EINVAL) {
+		a->g.family = 0;
+		a->next_resolve_ns = mono_ns() + RESOLVE_INTERVAL_NS;
+		if (genl_resolve(&a->g) == 0)
+			ret = genl_publish(&a->g, r->json, r->json_len,
+					   r->seq);
+	}
 	/* nobody subscribed to the group is not a failure of this sink */
 	if (ret == -ESRCH)
 		return 0;
-	/* the family went away or was replaced: look it up again */
-	if (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -EINVAL) {
-		a->g.family = 0;
-		a->next_resolve_ns = 0;
-	}
 	return ret;
 }
 
