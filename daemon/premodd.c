@@ -442,6 +442,15 @@ static int connect_kernel(struct daemon *d)
 	ret = genl_resolve(&d->ctrl);
 	if (ret < 0)
 		return ret;
+	/* registered and filtered before the first event arrives */
+	ret = genl_register(&d->ctrl);
+	if (ret < 0) {
+		log_msg(LOG_ERR, "REGISTER failed: %s%s%s", strerror(-ret),
+			*genl_error(&d->ctrl) ? ": " : "",
+			genl_error(&d->ctrl));
+		return ret;
+	}
+	push_filter(d);
 	d->events.family = d->ctrl.family;
 	d->events.grp_events = d->ctrl.grp_events;
 	/* the new instance numbers its events from the start again */
@@ -452,14 +461,6 @@ static int connect_kernel(struct daemon *d)
 			strerror(-ret));
 		return ret;
 	}
-	ret = genl_register(&d->ctrl);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "REGISTER failed: %s%s%s", strerror(-ret),
-			*genl_error(&d->ctrl) ? ": " : "",
-			genl_error(&d->ctrl));
-		return ret;
-	}
-	push_filter(d);
 	return 0;
 }
 
@@ -627,6 +628,21 @@ static int open_kernel(struct daemon *d)
 				     "CAP_NET_ADMIN); the receive buffer is "
 				     "%d bytes (net.core.rmem_max): expect "
 				     "losses under bursts", actual);
+	ret = genl_register(&d->ctrl);
+	if (ret == -EPERM) {
+		log_msg(LOG_ERR, "the premod module refused REGISTER: it needs "
+				 "CAP_NET_ADMIN (run premodd as root)");
+		return 1;
+	}
+	if (ret < 0) {
+		log_msg(LOG_ERR, "REGISTER with the premod module failed: "
+				 "%s%s%s", strerror(-ret),
+			*genl_error(&d->ctrl) ? ": " : "",
+			genl_error(&d->ctrl));
+		return 1;
+	}
+	push_filter(d);
+	/* joined last: registered and filtered before the first event */
 	ret = genl_join(&d->events, d->ctrl.grp_events);
 	if (ret == -EPERM || ret == -EACCES) {
 		log_msg(LOG_ERR, "joining the premod \"events\" group needs "
@@ -638,15 +654,6 @@ static int open_kernel(struct daemon *d)
 			strerror(-ret));
 		return 1;
 	}
-	ret = genl_register(&d->ctrl);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "REGISTER with the premod module failed: "
-				 "%s%s%s", strerror(-ret),
-			*genl_error(&d->ctrl) ? ": " : "",
-			genl_error(&d->ctrl));
-		return 1;
-	}
-	push_filter(d);
 	d->connected = true;
 	atomic_store(&d->stats.connected, true);
 	return 0;
