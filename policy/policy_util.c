@@ -171,8 +171,13 @@ static int diag_cmp(const struct policy_diag *x, const struct policy_diag *y)
  * repeats dropped. */
 void pd_tidy(struct policy_diags *d, size_t from)
 {
-	struct policy_diag *v = d->v + from;
-	size_t n = d->n - from, m = 0;
+	struct policy_diag *v;
+	size_t n, m = 0;
+
+	if (d->n <= from)
+		return;
+	v = d->v + from;
+	n = d->n - from;
 
 	for (size_t i = 1; i < n; i++) {
 		struct policy_diag t = v[i];
