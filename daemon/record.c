@@ -565,32 +565,33 @@ static void lost_build(struct rb *b, const struct lost_in *in)
 static void lost_message(char *buf, size_t len, uint64_t count,
 			 uint64_t first, uint64_t last, const char *reason)
 {
+	const char *ev = count == 1 ? "event" : "events";
 	char range[64] = "";
 
 	if (first || last)
 		snprintf(range, sizeof(range), " (seq %" PRIu64 "..%" PRIu64 ")",
 			 first, last);
 	if (strcmp(reason, "kernel") == 0)
-		snprintf(buf, len, "%" PRIu64 " events lost in the kernel%s",
-			 count, range);
+		snprintf(buf, len, "%" PRIu64 " %s lost in the kernel%s",
+			 count, ev, range);
 	else if (strcmp(reason, "gap") == 0)
-		snprintf(buf, len,
-			 "%" PRIu64 " events missing from the sequence%s",
-			 count, range);
+		snprintf(buf, len, "%" PRIu64 " %s missing from the sequence%s",
+			 count, ev, range);
 	else if (strcmp(reason, "enobufs") == 0)
 		snprintf(buf, len,
-			 "%" PRIu64 " events lost: netlink receive buffer overflow%s",
-			 count, range);
+			 "%" PRIu64 " %s lost: netlink receive buffer overflow%s",
+			 count, ev, range);
 	else if (strcmp(reason, "queue") == 0)
 		snprintf(buf, len,
-			 "%" PRIu64 " events dropped: daemon event queue full%s",
-			 count, range);
+			 "%" PRIu64 " %s dropped: daemon event queue full%s",
+			 count, ev, range);
 	else if (strncmp(reason, "sink:", 5) == 0)
 		snprintf(buf, len,
-			 "%" PRIu64 " records lost by sink %s (queue full or write failed)%s",
-			 count, reason + 5, range);
+			 "%" PRIu64 " %s lost by sink %s (queue full or write failed)%s",
+			 count, count == 1 ? "record" : "records", reason + 5,
+			 range);
 	else
-		snprintf(buf, len, "%" PRIu64 " events lost (%s)%s", count,
+		snprintf(buf, len, "%" PRIu64 " %s lost (%s)%s", count, ev,
 			 reason, range);
 }
 
@@ -650,6 +651,7 @@ struct record *record_suppressed(const struct record_ctx *ctx,
 				 const struct ratelimit_summary *s,
 				 int priority, unsigned int outputs)
 {
+	const char *recs = s->suppressed == 1 ? "record" : "records";
 	char msg[256];
 	struct supp_in in = { .ctx = ctx, .s = s, .priority = priority,
 			      .message = msg };
@@ -659,12 +661,13 @@ struct record *record_suppressed(const struct record_ctx *ctx,
 	/* The path is in its own field; the message stays short. */
 	if (s->tgid)
 		snprintf(msg, sizeof(msg),
-			 "%" PRIu64 " similar records suppressed (rule %.64s, tgid %" PRIu32 ")",
-			 s->suppressed, s->rule_id ? s->rule_id : "?", s->tgid);
+			 "%" PRIu64 " similar %s suppressed (rule %.64s, tgid %" PRIu32 ")",
+			 s->suppressed, recs, s->rule_id ? s->rule_id : "?",
+			 s->tgid);
 	else
 		snprintf(msg, sizeof(msg),
-			 "%" PRIu64 " similar records suppressed (rule %.64s%s)",
-			 s->suppressed, s->rule_id ? s->rule_id : "?",
+			 "%" PRIu64 " similar %s suppressed (rule %.64s%s)",
+			 s->suppressed, recs, s->rule_id ? s->rule_id : "?",
 			 s->path ? ", same path" : "");
 	supp_build(&b, &in);
 	r = rb_alloc(&b, RECORD_SUPPRESSED, priority, outputs);

@@ -250,7 +250,7 @@ static const struct {
 	  "\"host\":\"testhost\",\"kind\":\"lost\",\"severity\":\"warning\","
 	  "\"lost_count\":1,\"lost_first\":0,\"lost_last\":0,"
 	  "\"reason\":\"enobufs\","
-	  "\"message\":\"1 events lost: netlink receive buffer overflow\","
+	  "\"message\":\"1 event lost: netlink receive buffer overflow\","
 	  "\"generation\":7}" },
 	{ 0, 7, 1, 9, "queue",
 	  "{\"time\":\"2025-11-24T22:28:46.123456789Z\","
