@@ -287,6 +287,16 @@ int genl_set_rcvbuf(struct genl *g, int bytes, bool *forced, int *actual)
 	return 0;
 }
 
+int genl_set_broadcast_error(struct genl *g)
+{
+	int one = 1;
+
+	if (mnl_socket_setsockopt(g->nl, NETLINK_BROADCAST_ERROR, &one,
+				  sizeof(one)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int need_family(struct genl *g)
 {
 	return g->family ? 0 : -ENOENT;

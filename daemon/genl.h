@@ -53,6 +53,10 @@ int genl_leave(struct genl *g, uint32_t group);
 /* SO_RCVBUFFORCE, falling back to SO_RCVBUF (*forced = false). Sets
  * *actual to what the kernel granted (doubled, as getsockopt reports). */
 int genl_set_rcvbuf(struct genl *g, int bytes, bool *forced, int *actual);
+/* NETLINK_BROADCAST_ERROR: the module learns when our buffer overflowed
+ * (ENOBUFS) and reports the batch as lost instead of counting it as
+ * undelivered to nobody. */
+int genl_set_broadcast_error(struct genl *g);
 
 int genl_register(struct genl *g);
 int genl_unregister(struct genl *g);

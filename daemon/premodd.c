@@ -618,6 +618,11 @@ static int open_kernel(struct daemon *d)
 			strerror(-ret));
 		return 1;
 	}
+	ret = genl_set_broadcast_error(&d->events);
+	if (ret < 0)
+		log_msg(LOG_WARNING, "NETLINK_BROADCAST_ERROR: %s; the module "
+				     "will not learn of our overruns",
+			strerror(-ret));
 	ret = genl_set_rcvbuf(&d->events, (int)d->cfg.receive_buffer, &forced,
 			      &actual);
 	if (ret < 0)
