@@ -25,7 +25,9 @@
  *
  *   PREMOD_CMD_EVENT (kernel -> "events" group)
  *     One event per generic netlink message; one multicast datagram carries
- *     several such messages (a batch). Attributes are flat, see "Event
+ *     several such messages (a batch) and is at most PREMOD_BATCH_MAX
+ *     bytes: receive into a buffer at least that large (a smaller one
+ *     truncates the datagram). Attributes are flat, see "Event
  *     attributes" below. op PREMOD_OP_LOST is a loss report, see "Loss".
  *
  *   PREMOD_CMD_GET_STATS (request: no attributes)
@@ -91,8 +93,9 @@
  *   PREMOD_A_MNTNS    u32  inode number of the task's mount namespace.
  *   PREMOD_A_DEV      u32  device of the filesystem, userspace encoding
  *                          (major(dev), minor(dev) as glibc's makedev).
- *   PREMOD_A_INO      u64  inode number of the object (for CREATE, MKDIR,
- *                          SYMLINK and LINK's new name: of the parent dir).
+ *   PREMOD_A_INO      u64  inode number of the object (for CREATE, MKDIR
+ *                          and SYMLINK: of the parent dir; for LINK: of
+ *                          the existing file, PREMOD_A_PATH).
  *   PREMOD_A_MODE     u32  file type and mode of the object (for CREATE and
  *                          MKDIR: the mode requested, type bits included).
  *   PREMOD_A_PATH     string  absolute path of the object as the acting task
@@ -147,9 +150,19 @@
  *                                 still buffered.
  * Every captured event has a sequence number, so a listener sees lost ones
  * as a gap; after a loss the stream carries a PREMOD_OP_LOST record with the
- * count and range, sent again until it is delivered. Events that the filter,
- * the self-exclusion or the absence of listeners suppress get no sequence
- * number and are not losses (counted in PREMOD_STAT_FILTERED, _SELF).
+ * count and range, sent again until it is delivered; its PREMOD_A_SEQ is
+ * its PREMOD_A_LOST_LAST, so the stream's sequence numbers stay strictly
+ * increasing. A listener's overrun (ENOBUFS) is known to the kernel, and so
+ * reported in-band, only if the listener set NETLINK_BROADCAST_ERROR on
+ * its socket. With several such listeners, a batch one of them could not
+ * take counts as lost although the others received it, and the LOST record
+ * is repeated, its range growing, until a batch carrying it reaches every
+ * listener: the exact loss for a listener is the sequence numbers in
+ * [PREMOD_A_LOST_FIRST, PREMOD_A_LOST_LAST] it did not receive (with a
+ * single listener, the sum of PREMOD_A_LOST_COUNT is exact). Events that
+ * the filter, the self-exclusion or the absence of listeners suppress get
+ * no sequence number and are not losses (counted in PREMOD_STAT_FILTERED,
+ * _SELF).
  * Hook hits the kprobe layer missed (re-entry) are PREMOD_STAT_KPROBE_MISSED
  * and per hook PREMOD_HA_NMISSED: those events were never captured.
  *
@@ -169,6 +182,7 @@
 #define PREMOD_RECORD_MAX	16384
 #define PREMOD_FILTER_MAX_PATHS	64
 #define PREMOD_FILTER_MAX_UIDS	64
+#define PREMOD_BATCH_MAX	32768	/* bytes in one "events" datagram */
 
 enum premod_cmd {
 	PREMOD_CMD_UNSPEC,
