@@ -31,8 +31,13 @@
 #include "pm_genl.h"
 #include "pm_ring.h"
 
-/* Large enough for the biggest event plus a LOST record. */
-#define BATCH_SIZE	(32 * 1024)
+/*
+ * A datagram is at most PREMOD_BATCH_MAX bytes (the receivers' contract),
+ * which holds the biggest event plus a LOST record. The allocation asks
+ * for that much, overhead included, so it stays in the 32 KiB bucket.
+ */
+#define BATCH_ALLOC	SKB_WITH_OVERHEAD(PREMOD_BATCH_MAX)
+static_assert(PM_EVENT_MAX + 512 <= BATCH_ALLOC);
 /* Retry period for a loss report nobody could take yet. */
 #define RETRY_DELAY	(HZ / 10)
 
@@ -102,7 +107,7 @@ static void batch_send(struct batch *b, bool final)
 static int batch_open(struct batch *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->skb = pm_genl_batch_new(BATCH_SIZE);
+	b->skb = pm_genl_batch_new(BATCH_ALLOC);
 	if (!b->skb)
 		return -ENOMEM;
 	if (pending.count) {
@@ -121,12 +126,19 @@ static void batch_put(struct batch *b, const struct pm_event *ev,
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
+		unsigned int before;
 		int err;
 
 		if (!b->skb && batch_open(b))
 			break;
+		before = b->skb->len;
 		err = ev ? pm_genl_put_event(b->skb, ev) :
 			   pm_genl_put_lost(b->skb, l);
+		/* kmalloc may round the buffer up: the limit is ours. */
+		if (!err && b->skb->len > PREMOD_BATCH_MAX) {
+			skb_trim(b->skb, before);
+			err = -EMSGSIZE;
+		}
 		if (!err) {
 			if (ev) {
 				b->events++;
