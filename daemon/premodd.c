@@ -30,12 +30,11 @@
 #include "config.h"
 #include "engine.h"
 #include "evqueue.h"
-#include "genl.h"
+#include "kconn.h"
 #include "log.h"
 #include "modes.h"
 #include "receiver.h"
-#include "sink.h"
-#include "sink_alerts.h"
+#include "sinkset.h"
 #include "stats.h"
 
 #ifndef PREMOD_VERSION
@@ -45,20 +44,14 @@
 #define TICK_MS 1000
 #define CONNECT_CHECK_MS 2000
 
-enum { S_JOURNAL, S_JOURNALD, S_SYSLOG, S_STDOUT, S_ALERTS, S_COUNT };
-
 struct daemon {
 	struct config cfg;
 	const char *config_path;
 	bool foreground;
 	char host[256];
 	struct stats stats;
-	struct genl ctrl;		/* main thread's requests */
-	struct genl events;		/* the receiver's socket */
-	bool connected;
-	struct sink sinks[S_COUNT];
-	struct sink *active[S_COUNT];	/* started sinks, in order */
-	size_t n_active;
+	struct kconn k;			/* the module: control + events */
+	struct sinkset sinks;
 	struct evq q;
 	struct engine *engine;
 	struct receiver rx;
@@ -265,24 +258,12 @@ static void log_diags(const struct policy_diags *diags)
 	free(text);
 }
 
-static void emit_to_sinks(struct record *r, void *arg)
-{
-	struct daemon *d = arg;
-	size_t i;
-
-	for (i = 0; i < d->n_active; i++)
-		sink_submit(d->active[i], r);
-}
-
 /* Evaluator thread, right after a reload took effect. */
 static void policy_swapped(uint64_t generation, void *arg)
 {
 	struct daemon *d = arg;
-	struct record_ctx ctx = { .host = d->host, .generation = generation };
-	size_t i;
 
-	for (i = 0; i < d->n_active; i++)
-		sink_set_ctx(d->active[i], &ctx);
+	sinkset_set_ctx(&d->sinks, d->host, generation);
 }
 
 /* A failing stats file is logged when it starts and when it recovers, not
@@ -305,12 +286,12 @@ static void write_stats(struct daemon *d)
 	atomic_store(&d->stats.queue_depth, evq_depth(&d->q));
 	if (d->cfg.stats.file)
 		write_one(d->cfg.stats.file,
-			  stats_render_json(&d->stats, d->active, d->n_active),
+			  stats_render_json(&d->stats, d->sinks.active, d->sinks.n),
 			  &d->stats_err);
 	if (d->cfg.stats.prometheus)
 		write_one(d->cfg.stats.prometheus,
-			  stats_render_prometheus(&d->stats, d->active,
-						  d->n_active),
+			  stats_render_prometheus(&d->stats, d->sinks.active,
+						  d->sinks.n),
 			  &d->prom_err);
 }
 
@@ -350,36 +331,6 @@ static void notify_status(struct daemon *d, const char *what)
 	sd_notify(0, buf);
 }
 
-/*
- * Pushes d->pf. A subtree that does not exist makes the kernel refuse the
- * whole filter (ENOENT); a wider filter without subtrees is then pushed,
- * so nothing the policy needs is filtered out.
- */
-static int push_filter(struct daemon *d)
-{
-	struct policy_prefilter wide;
-	int ret = genl_set_filter(&d->ctrl, &d->pf);
-
-	if (ret == 0)
-		return 0;
-	log_msg(LOG_WARNING, "the kernel refused the prefilter: %s%s%s",
-		strerror(-ret), *genl_error(&d->ctrl) ? ": " : "",
-		genl_error(&d->ctrl));
-	if (d->pf.include_all)
-		return ret;
-	wide = d->pf;
-	wide.include_all = true;
-	wide.n_include = 0;
-	ret = genl_set_filter(&d->ctrl, &wide);
-	if (ret == 0)
-		log_msg(LOG_WARNING, "pushed a wider prefilter (ops only, "
-				     "every subtree) instead");
-	else
-		log_msg(LOG_ERR, "the kernel refused the wider prefilter "
-				 "too: %s", strerror(-ret));
-	return ret;
-}
-
 static int load_policy(const char *path, struct policy **p)
 {
 	struct policy_diags diags = { 0 };
@@ -397,7 +348,6 @@ static void reload(struct daemon *d)
 {
 	struct policy_prefilter pf = { 0 };
 	struct policy *p = NULL;
-	size_t i;
 	int ret;
 
 	sd_notify(0, "RELOADING=1");
@@ -422,74 +372,15 @@ static void reload(struct daemon *d)
 	engine_set_policy(d->engine, p);
 	policy_prefilter_free(&d->pf);
 	d->pf = pf;
-	if (d->connected)
-		push_filter(d);
+	if (d->k.connected)
+		kconn_push_filter(&d->k);
 	stats_inc(&d->stats.reloads_ok, 1);
 out:
 	/* the journal reopens on every SIGHUP (logrotate) */
-	for (i = 0; i < d->n_active; i++)
-		sink_request_reopen(d->active[i]);
+	sinkset_reopen(&d->sinks);
 	sd_notify(0, "READY=1");
 	notify_status(d, ret < 0 ? "reload failed, previous policy active"
 				 : "running");
-}
-
-/* The module's state went from gone to present: join, register, filter. */
-static int connect_kernel(struct daemon *d)
-{
-	int ret;
-
-	ret = genl_resolve(&d->ctrl);
-	if (ret < 0)
-		return ret;
-	/* registered and filtered before the first event arrives */
-	ret = genl_register(&d->ctrl);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "REGISTER failed: %s%s%s", strerror(-ret),
-			*genl_error(&d->ctrl) ? ": " : "",
-			genl_error(&d->ctrl));
-		return ret;
-	}
-	push_filter(d);
-	d->events.family = d->ctrl.family;
-	d->events.grp_events = d->ctrl.grp_events;
-	/* the new instance numbers its events from the start again */
-	receiver_restart(&d->rx, d->ctrl.family);
-	ret = genl_join(&d->events, d->ctrl.grp_events);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot join the premod \"events\" group: %s",
-			strerror(-ret));
-		return ret;
-	}
-	return 0;
-}
-
-/* Every few seconds: is the module still there, and the same instance? */
-static void check_connection(struct daemon *d)
-{
-	uint16_t id = 0;
-	int ret = genl_family_id(&d->ctrl, &id);
-
-	if (d->connected && ret == 0 && id == d->ctrl.family)
-		return;
-	if (d->connected) {
-		d->connected = false;
-		atomic_store(&d->stats.connected, false);
-		log_msg(LOG_ERR, "the premod kernel module went away%s; sinks "
-				 "stay up, reconnecting every %d s",
-			ret == 0 ? " (replaced by a new instance)" : "",
-			CONNECT_CHECK_MS / 1000);
-		notify_status(d, "kernel module gone, waiting for it");
-	}
-	if (ret < 0)
-		return;
-	if (connect_kernel(d) < 0)
-		return;
-	d->connected = true;
-	atomic_store(&d->stats.connected, true);
-	stats_inc(&d->stats.reconnects, 1);
-	log_msg(LOG_NOTICE, "reconnected to the premod kernel module");
-	notify_status(d, "running");
 }
 
 static void tick(struct daemon *d)
@@ -500,168 +391,21 @@ static void tick(struct daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 	if (now - d->last_check_ms >= CONNECT_CHECK_MS) {
 		d->last_check_ms = now;
-		check_connection(d);
+		switch (kconn_check(&d->k)) {
+		case KCONN_LOST:
+			notify_status(d, "kernel module gone, waiting for it");
+			break;
+		case KCONN_RECONNECTED:
+			notify_status(d, "running");
+			break;
+		case KCONN_SAME:
+			break;
+		}
 	}
 	if (now - d->last_stats_ms >= d->cfg.stats.interval_ms) {
 		d->last_stats_ms = now;
 		write_stats(d);
 	}
-}
-
-static int open_sink(struct daemon *d, int which)
-{
-	const struct sink_ops *ops = NULL;
-	struct journal_config jc;
-	struct syslog_config sc;
-	void *priv = NULL;
-	int ret = 0;
-
-	switch (which) {
-	case S_JOURNAL:
-		if (!d->cfg.journal.enabled)
-			return 0;
-		jc.path = d->cfg.journal.path;
-		jc.sync = d->cfg.journal.sync;
-		jc.sync_interval_ms = d->cfg.journal.interval_ms;
-		ops = &sink_journal_ops;
-		ret = sink_journal_open(&jc, &priv);
-		break;
-	case S_JOURNALD:
-		if (!d->cfg.journald.enabled)
-			return 0;
-		ops = &sink_journald_ops;
-		ret = sink_journald_open(&priv);
-		break;
-	case S_SYSLOG:
-		if (!d->cfg.syslog.enabled)
-			return 0;
-		sc.facility = d->cfg.syslog.facility;
-		sc.ident = "premodd";
-		ops = &sink_syslog_ops;
-		ret = sink_syslog_open(&sc, &priv);
-		break;
-	case S_STDOUT:
-		if (!d->cfg.out.enabled)
-			return 0;
-		ops = &sink_stdout_ops;
-		ret = sink_stdout_open(d->cfg.out.json, &priv);
-		break;
-	case S_ALERTS:
-		if (!d->cfg.alerts.enabled)
-			return 0;
-		ops = &sink_alerts_ops;
-		ret = sink_alerts_open(&priv);
-		break;
-	}
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot open the %s sink%s%s: %s (disable it "
-				 "in %s or with --no-%s)",
-			ops->name, which == S_JOURNAL ? " " : "",
-			which == S_JOURNAL ? d->cfg.journal.path : "",
-			strerror(-ret), d->config_path, ops->name);
-		return ret;
-	}
-	{
-		struct record_ctx ctx = { .host = d->host, .generation = 1 };
-
-		sink_set_ctx(&d->sinks[which], &ctx);
-	}
-	ret = sink_start(&d->sinks[which], ops, priv, d->cfg.sink_queue_size);
-	if (ret < 0) {
-		struct sink tmp = { .ops = ops, .priv = priv };
-
-		if (ops->close)
-			ops->close(&tmp);
-		log_msg(LOG_ERR, "cannot start the %s sink: %s", ops->name,
-			strerror(-ret));
-		return ret;
-	}
-	d->active[d->n_active++] = &d->sinks[which];
-	return 0;
-}
-
-/* Opens the kernel side at start. Exit status or 0. */
-static int open_kernel(struct daemon *d)
-{
-	bool forced;
-	int actual = 0, ret;
-
-	ret = genl_open(&d->ctrl);
-	if (ret == -ENOENT) {
-		log_msg(LOG_ERR, "the premod kernel module is not loaded "
-				 "(generic netlink family \"%s\" not found); "
-				 "load it with: modprobe premod",
-			PREMOD_GENL_NAME);
-		return 1;
-	}
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot open a generic netlink socket: %s",
-			strerror(-ret));
-		return 1;
-	}
-	if (d->ctrl.version && d->ctrl.version != PREMOD_GENL_VERSION) {
-		log_msg(LOG_ERR, "the premod kernel module speaks protocol "
-				 "version %u, this premodd speaks %d: install "
-				 "matching versions of the module and premodd",
-			d->ctrl.version, PREMOD_GENL_VERSION);
-		return 1;
-	}
-	if (!d->ctrl.grp_events) {
-		log_msg(LOG_ERR, "the premod family has no \"%s\" group: "
-				 "module and premodd do not match",
-			PREMOD_MCGRP_EVENTS);
-		return 1;
-	}
-	ret = genl_open(&d->events);
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot open the events socket: %s",
-			strerror(-ret));
-		return 1;
-	}
-	ret = genl_set_broadcast_error(&d->events);
-	if (ret < 0)
-		log_msg(LOG_WARNING, "NETLINK_BROADCAST_ERROR: %s; the module "
-				     "will not learn of our overruns",
-			strerror(-ret));
-	ret = genl_set_rcvbuf(&d->events, (int)d->cfg.receive_buffer, &forced,
-			      &actual);
-	if (ret < 0)
-		log_msg(LOG_WARNING, "cannot size the events socket's receive "
-				     "buffer: %s", strerror(-ret));
-	else if (!forced)
-		log_msg(LOG_WARNING, "SO_RCVBUFFORCE refused (needs "
-				     "CAP_NET_ADMIN); the receive buffer is "
-				     "%d bytes (net.core.rmem_max): expect "
-				     "losses under bursts", actual);
-	ret = genl_register(&d->ctrl);
-	if (ret == -EPERM) {
-		log_msg(LOG_ERR, "the premod module refused REGISTER: it needs "
-				 "CAP_NET_ADMIN (run premodd as root)");
-		return 1;
-	}
-	if (ret < 0) {
-		log_msg(LOG_ERR, "REGISTER with the premod module failed: "
-				 "%s%s%s", strerror(-ret),
-			*genl_error(&d->ctrl) ? ": " : "",
-			genl_error(&d->ctrl));
-		return 1;
-	}
-	push_filter(d);
-	/* joined last: registered and filtered before the first event */
-	ret = genl_join(&d->events, d->ctrl.grp_events);
-	if (ret == -EPERM || ret == -EACCES) {
-		log_msg(LOG_ERR, "joining the premod \"events\" group needs "
-				 "CAP_NET_ADMIN (run premodd as root)");
-		return 1;
-	}
-	if (ret < 0) {
-		log_msg(LOG_ERR, "cannot join the premod \"events\" group: %s",
-			strerror(-ret));
-		return 1;
-	}
-	d->connected = true;
-	atomic_store(&d->stats.connected, true);
-	return 0;
 }
 
 static int setup_signals(sigset_t *mask)
@@ -742,7 +486,7 @@ static int run_daemon(struct daemon *d)
 	struct policy *p = NULL;
 	uint64_t usec = 0;
 	sigset_t mask;
-	int sfd, i, status = 1;
+	int sfd, status = 1;
 
 	d->rx.wake_fd = -1;
 	if (d->cfg.host)
@@ -772,28 +516,26 @@ static int run_daemon(struct daemon *d)
 		policy_free(p);
 		goto out_stats;
 	}
-	if (open_kernel(d)) {
+	if (kconn_open(&d->k, d->cfg.receive_buffer, &d->pf, &d->stats) < 0) {
 		policy_free(p);
-		goto out_kernel;
+		goto out_signals;
 	}
 	make_parent(d->cfg.stats.file, 0755);
 	make_parent(d->cfg.stats.prometheus, 0755);
 	if (d->cfg.journal.enabled)
 		make_parent(d->cfg.journal.path, 0750);
-	for (i = 0; i < S_COUNT; i++) {
-		if (open_sink(d, i) < 0) {
-			policy_free(p);
-			goto out_sinks;
-		}
+	if (sinkset_open(&d->sinks, &d->cfg, d->config_path, d->host) < 0) {
+		policy_free(p);
+		goto out_sinks;
 	}
-	if (!d->n_active)
+	if (!d->sinks.n)
 		log_msg(LOG_WARNING, "every sink is disabled: records are "
 				     "counted but written nowhere");
 
 	ec.host = d->host;
 	ec.stats = &d->stats;
-	ec.emit = emit_to_sinks;
-	ec.emit_arg = d;
+	ec.emit = sinkset_emit;
+	ec.emit_arg = &d->sinks;
 	ec.swapped = policy_swapped;
 	ec.swapped_arg = d;
 	ec.resolve_exe = true;
@@ -804,12 +546,13 @@ static int run_daemon(struct daemon *d)
 		goto out_sinks;
 	}
 	if (engine_start(d->engine, &d->q) < 0 ||
-	    receiver_init(&d->rx, genl_fd(&d->events), d->events.family,
+	    receiver_init(&d->rx, genl_fd(&d->k.events), d->k.events.family,
 			  &d->q, &d->stats) < 0 ||
 	    receiver_start(&d->rx) < 0) {
 		log_msg(LOG_ERR, "cannot start the threads");
 		goto out_engine;
 	}
+	d->k.rx = &d->rx;
 
 	d->watchdog = sd_watchdog_enabled(0, &usec) > 0;
 	d->last_check_ms = d->last_stats_ms = mono_ms();
@@ -817,7 +560,7 @@ static int run_daemon(struct daemon *d)
 	log_msg(LOG_INFO, "premodd %s started: %zu rules from %s, %zu sinks, "
 			  "queue %zu",
 		PREMOD_VERSION, policy_rule_count(p), d->cfg.policy_dir,
-		d->n_active, d->cfg.queue_size);
+		d->sinks.n, d->cfg.queue_size);
 	sd_notify(0, "READY=1");
 	notify_status(d, "running");
 
@@ -832,14 +575,10 @@ out_engine:
 	receiver_destroy(&d->rx);
 	engine_free(d->engine);
 out_sinks:
-	for (i = 0; i < (int)d->n_active; i++)
-		sink_stop(d->active[i]);
+	sinkset_stop(&d->sinks);
 	write_stats(d);
-	if (d->connected)
-		genl_unregister(&d->ctrl);
-out_kernel:
-	genl_close(&d->events);
-	genl_close(&d->ctrl);
+	kconn_close(&d->k);
+out_signals:
 	close(sfd);
 out_stats:
 	policy_prefilter_free(&d->pf);
