@@ -139,6 +139,7 @@ struct pc_keys {
 		uint8_t field;	/* PM_F_PATH or PM_F_PATH2 (dir keys: path) */
 		bool exact;	/* the path equals s, not only starts with it */
 		bool owned;	/* s was allocated (dir + "/") */
+		const char *glob;	/* s is this glob's literal start */
 	} *v;
 };
 int pc_keys(const struct pc_node *n, uint64_t fieldmask, struct pc_keys *out);

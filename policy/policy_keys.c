@@ -79,10 +79,12 @@ static int key_add(struct pc_keys *k, uint8_t field, const char *s, size_t len,
 		if (!root)
 			d[len++] = '/';
 		d[len] = 0;
-		k->v[k->n++] = (struct pc_key){ d, len, PM_F_PATH, false, true };
+		k->v[k->n++] = (struct pc_key){ .s = d, .len = len, .field = PM_F_PATH,
+						 .owned = true };
 		return 0;
 	}
-	k->v[k->n++] = (struct pc_key){ s, len, field, exact, false };
+	k->v[k->n++] = (struct pc_key){ .s = s, .len = len, .field = field,
+					 .exact = exact };
 	return 0;
 }
 
@@ -205,6 +207,7 @@ static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
 						return -ENOMEM;
 					}
 					out->v[out->n - 1].owned = k.v[i].owned;
+					out->v[out->n - 1].glob = k.v[i].glob;
 					k.v[i].owned = false;
 				}
 			}
@@ -233,8 +236,14 @@ static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
 		return 0;
 	case PT_PREFIX:
 		return key_add(out, f, n->u.str, n->n, false, false);
-	case PT_GLOB:
-		return key_add(out, f, n->u.str, glob_lit(n->u.str), false, false);
+	case PT_GLOB: {
+		size_t before = out->n;
+		int rc = key_add(out, f, n->u.str, glob_lit(n->u.str), false, false);
+
+		if (!rc && out->n > before)
+			out->v[out->n - 1].glob = n->u.str;
+		return rc;
+	}
 	case PT_REGEX: {
 		const char *s;
 		size_t l = regex_lit(n->u.re->src, &s);
