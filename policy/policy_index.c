@@ -358,7 +358,8 @@ int pi_build(struct policy *p)
 		/* Drop keys another key of this rule (on the same field) is
 		 * a prefix of, so a walk meets the rule at most once per
 		 * trie. */
-		qsort(k->v, k->n, sizeof(*k->v), key_cmp);
+		if (k->n)
+			qsort(k->v, k->n, sizeof(*k->v), key_cmp);
 		for (size_t j = 0; j < k->n; j++) {
 			if (m && k->v[j].field == k->v[m - 1].field &&
 			    k->v[j].len >= k->v[m - 1].len &&
@@ -377,7 +378,8 @@ int pi_build(struct policy *p)
 			goto out;
 	}
 	/* The rarest literal component of each glob rule. */
-	qsort(cands, ncands, sizeof(*cands), cand_cmp);
+	if (ncands)
+		qsort(cands, ncands, sizeof(*cands), cand_cmp);
 	for (size_t i = 0, j; i < ncands; i = j) {
 		for (j = i + 1; j < ncands && !cand_key_cmp(&cands[i], &cands[j]); j++)
 			;
