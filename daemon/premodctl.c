@@ -106,9 +106,12 @@ static const char usage_monitor[] =
 "  --alerts   join \"alerts\" instead: the audit records premodd republishes\n"
 "             (policy matches), printed as they are, one JSON line each.\n"
 "\n"
-"Loss is never silent: a jump in sequence numbers (a gap), a receive buffer\n"
-"overflow (ENOBUFS) and the kernel's LOST records (op \"lost\" in JSON)\n"
-"are reported on stderr, and inline in the human format.\n";
+"Loss is never silent: a jump in sequence numbers no LOST record explains\n"
+"(a gap), a receive buffer overflow (ENOBUFS) and the kernel's LOST records\n"
+"(op \"lost\" in JSON) are reported on stderr, and inline in the human\n"
+"format. On exit the summary counts them, and the sequence numbers this\n"
+"listener never received as events: its exact loss (with several listeners\n"
+"a LOST record may also count events this one did receive).\n";
 
 static const char usage_stats[] =
 "Usage: premodctl stats [--json] [--daemon-stats FILE]\n"
@@ -461,6 +464,12 @@ struct mon {
 	uint64_t gaps, gap_events;
 	uint64_t enobufs, malformed, truncated, out_of_order;
 	uint64_t next;		/* expected next seq; 0 before the first */
+	/*
+	 * Exact loss for this listener: sequence numbers never received as
+	 * events. With several listeners the kernel's LOST counts may cover
+	 * events this one did receive (see premod.h, "Loss").
+	 */
+	uint64_t ev_next, missing;
 	char *line;		/* JSON line buffer */
 };
 
@@ -497,6 +506,12 @@ static void mon_track(struct mon *m, const struct pm_event *ev)
 			errmsg("kernel LOST record: %" PRIu64 " events lost "
 			       "(seq %" PRIu64 "..%" PRIu64 ")",
 			       ev->num[PM_F_LOST_COUNT], first, last);
+		/* Numbers up to a LOST record's last never come as events. */
+		if (last + 1 > m->ev_next && last >= first) {
+			m->missing += last + 1 -
+				(m->ev_next ? m->ev_next : first);
+			m->ev_next = last + 1;
+		}
 		if (pm_event_has(ev, PM_F_LOST_FIRST) && m->next &&
 		    first > m->next)
 			mon_gap(m, m->next, first - 1);
@@ -504,6 +519,10 @@ static void mon_track(struct mon *m, const struct pm_event *ev)
 			m->next = last + 1;
 		return;
 	}
+	if (m->ev_next && seq > m->ev_next)
+		m->missing += seq - m->ev_next;
+	if (seq + 1 > m->ev_next)
+		m->ev_next = seq + 1;
 	if (m->next && seq > m->next)
 		mon_gap(m, m->next, seq - 1);
 	if (m->next && seq < m->next) {
@@ -787,10 +806,11 @@ static int cmd_monitor(int argc, char **argv)
 	else
 		errmsg("received %" PRIu64 " events; lost per LOST records: %"
 		       PRIu64 " (in %" PRIu64 " records); gaps seen: %" PRIu64
-		       " (%" PRIu64 " events missing); ENOBUFS: %" PRIu64
-		       "; malformed: %" PRIu64, m.received, m.lost_events,
-		       m.lost_records, m.gaps, m.gap_events, m.enobufs,
-		       m.malformed);
+		       " (%" PRIu64 " events missing, no LOST record); "
+		       "sequence numbers skipped: %" PRIu64 "; ENOBUFS: %"
+		       PRIu64 "; malformed: %" PRIu64, m.received,
+		       m.lost_events, m.lost_records, m.gaps, m.gap_events,
+		       m.missing, m.enobufs, m.malformed);
 	free(m.line);
 	ctl_close(&nl);
 	close(sfd);
