@@ -645,6 +645,87 @@ START_TEST(test_examples_load)
 }
 END_TEST
 
+/* Each example rule fires on the event it is about, and its exceptions
+ * hold: the unit-level twin of the VM tests that prove them on a kernel. */
+struct example_case {
+	const char *event;
+	const char *want;	/* space-separated rule ids, in policy order */
+};
+
+static const struct example_case example_cases[] = {
+	{ "{\"op\":\"open_write\",\"path\":\"/etc/shadow\",\"comm\":\"bash\",\"uid\":0,\"exe\":\"/usr/bin/bash\"}", "cred-files-write" },
+	{ "{\"op\":\"rename\",\"path\":\"/etc/nshadow\",\"path2\":\"/etc/shadow\",\"comm\":\"vipw\",\"uid\":0}", "cred-files-write" },
+	{ "{\"op\":\"open_write\",\"path\":\"/etc/passwd\",\"comm\":\"dpkg\",\"uid\":0,\"exe\":\"/usr/bin/dpkg\"}", "" },
+	{ "{\"op\":\"setattr\",\"path\":\"/etc/passwd\",\"comm\":\"touch\",\"uid\":0}", "" },
+	{ "{\"op\":\"create\",\"path\":\"/etc/sudoers.d/99-evil\",\"comm\":\"tee\",\"uid\":0}", "sudoers-change" },
+	{ "{\"op\":\"open_write\",\"path\":\"/etc/pam.d/common-auth\",\"comm\":\"vi\",\"uid\":0}", "pam-config-change" },
+	{ "{\"op\":\"create\",\"path\":\"/etc/ld.so.preload\",\"comm\":\"sh\",\"uid\":0,\"exe\":\"/usr/bin/dpkg\"}", "ld-so-preload" },
+	{ "{\"op\":\"open_write\",\"path\":\"/etc/ssh/sshd_config\",\"comm\":\"sed\",\"uid\":0}", "sshd-config-change" },
+	{ "{\"op\":\"open_write\",\"path\":\"/home/alice/.ssh/authorized_keys\",\"comm\":\"bash\",\"uid\":1000}", "ssh-authorized-keys" },
+	{ "{\"op\":\"rename\",\"path\":\"/root/.ssh/tmp\",\"path2\":\"/root/.ssh/authorized_keys2\",\"comm\":\"mv\",\"uid\":0}", "ssh-authorized-keys" },
+	{ "{\"op\":\"open_write\",\"path\":\"/home/alice/.ssh/known_hosts\",\"comm\":\"ssh\",\"uid\":1000}", "" },
+	{ "{\"op\":\"create\",\"path\":\"/etc/cron.d/job\",\"comm\":\"cp\",\"uid\":0}", "cron-change" },
+	{ "{\"op\":\"open_write\",\"path\":\"/var/spool/cron/crontabs/bob\",\"comm\":\"crontab\",\"uid\":0}", "cron-change" },
+	{ "{\"op\":\"open_write\",\"path\":\"/usr/bin/ls\",\"comm\":\"cp\",\"uid\":0}", "system-binary-write" },
+	{ "{\"op\":\"rename\",\"path\":\"/usr/bin/ls.dpkg-new\",\"path2\":\"/usr/bin/ls\",\"comm\":\"dpkg\",\"uid\":0,\"exe\":\"/usr/bin/dpkg\"}", "" },
+	{ "{\"op\":\"chmod\",\"path\":\"/usr/bin/find\",\"old_mode\":\"100755\",\"new_mode\":\"104755\",\"comm\":\"chmod\",\"uid\":0}", "system-binary-setuid" },
+	{ "{\"op\":\"chmod\",\"path\":\"/usr/bin/find\",\"old_mode\":\"104755\",\"new_mode\":\"104711\",\"comm\":\"chmod\",\"uid\":0}", "" },
+	{ "{\"op\":\"chmod\",\"path\":\"/tmp/sh\",\"old_mode\":\"100755\",\"new_mode\":\"102755\",\"comm\":\"chmod\",\"uid\":1000}", "tmp-setuid" },
+	{ "{\"op\":\"unlink\",\"path\":\"/var/log/auth.log\",\"comm\":\"rm\",\"uid\":0,\"exe\":\"/usr/bin/rm\"}", "log-deletion" },
+	{ "{\"op\":\"truncate\",\"path\":\"/var/log/wtmp\",\"comm\":\"sh\",\"uid\":0}", "log-deletion" },
+	{ "{\"op\":\"rename\",\"path\":\"/var/log/syslog\",\"path2\":\"/var/log/syslog.1\",\"comm\":\"logrotate\",\"uid\":0,\"exe\":\"/usr/sbin/logrotate\"}", "" },
+	{ "{\"op\":\"open_write\",\"path\":\"/var/log/syslog\",\"comm\":\"rsyslogd\",\"uid\":0}", "" },
+};
+
+static struct policy *examples;
+
+static void load_examples(void)
+{
+	struct policy_diags d = { 0 };
+
+	ck_assert_int_eq(policy_load("policy/examples", &examples, &d), 0);
+	policy_diags_free(&d);
+}
+
+static void free_examples(void)
+{
+	policy_free(examples);
+}
+
+START_TEST(test_examples_fire)
+{
+	const struct example_case *c = &example_cases[_i];
+	const struct policy_rule *out[8];
+	char got[256] = "";
+	struct ev_buf b;
+	size_t n;
+
+	make_event(&b, c->event);
+	n = policy_match(examples, &b.ev, out, 8);
+	ck_assert_uint_eq(n, policy_match_naive(examples, &b.ev, out, 8));
+	for (size_t i = 0; i < n && i < 8; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+			 policy_rule_id(out[i]));
+	ck_assert_msg(!strcmp(got, c->want), "case %d: %s\n  got \"%s\", want \"%s\"",
+		      _i, c->event, got, c->want);
+}
+END_TEST
+
+START_TEST(test_examples_every_rule_covered)
+{
+	/* every rule of the example has a firing case above */
+	for (size_t i = 0; i < policy_rule_count(examples); i++) {
+		const char *id = policy_rule_id(policy_rule_at(examples, i));
+		bool found = false;
+
+		for (size_t k = 0; k < sizeof(example_cases) / sizeof(example_cases[0]); k++)
+			found |= !strcmp(example_cases[k].want, id);
+		ck_assert_msg(found, "example rule %s has no case", id);
+	}
+	ck_assert(policy_uses_field(examples, PM_F_EXE));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -672,6 +753,12 @@ static Suite *suite(void)
 	tcase_add_test(t, test_empty_dir);
 	tcase_add_test(t, test_severity_names);
 	tcase_add_test(t, test_examples_load);
+	suite_add_tcase(s, t);
+	t = tcase_create("examples");
+	tcase_add_unchecked_fixture(t, load_examples, free_examples);
+	tcase_add_loop_test(t, test_examples_fire, 0,
+			    sizeof(example_cases) / sizeof(example_cases[0]));
+	tcase_add_test(t, test_examples_every_rule_covered);
 	suite_add_tcase(s, t);
 	return s;
 }
