@@ -110,13 +110,14 @@ rsyslog_start() {
 pmd_running() { [ -n "$PMD_PID" ] && kill -0 "$PMD_PID" 2>/dev/null; }
 
 # pmd_start ARGS...: premodd -f with the scenarios' configuration
-# (premodd.json here) and ARGS; returns once premodd says it started.
+# (premodd.json here) and ARGS; returns once premodd says it started. Its
+# stdout goes to $PMD_STDOUT when set.
 pmd_start() {
 	: >"$PM_WORK/premodd.err"
 	mkdir -p /run/premod
 	rm -f "$PMD_STATS"
 	"$PREMODD" -f -c "$PMD_FIX/premodd.json" "$@" \
-		>"$PM_WORK/premodd.out" 2>"$PM_WORK/premodd.err" &
+		>"${PMD_STDOUT:-$PM_WORK/premodd.out}" 2>"$PM_WORK/premodd.err" &
 	PMD_PID=$!
 	local i
 	for ((i = 0; i < 600; i++)); do
@@ -136,10 +137,16 @@ pmd_start() {
 # pmd_stop: SIGTERM; premodd must drain and exit 0 within 60s.
 PMD_RC=
 pmd_stop() {
+	[ -n "$PMD_PID" ] || return 0
+	kill -TERM "$PMD_PID" 2>/dev/null
+	pmd_wait_exit
+}
+
+# pmd_wait_exit: premodd (already told to stop) exits 0 within 60s.
+pmd_wait_exit() {
 	local i
 	PMD_RC=
 	[ -n "$PMD_PID" ] || return 0
-	kill -TERM "$PMD_PID" 2>/dev/null
 	for ((i = 0; i < 600; i++)); do
 		kill -0 "$PMD_PID" 2>/dev/null || break
 		sleep 0.1
