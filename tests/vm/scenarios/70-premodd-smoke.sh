@@ -151,6 +151,45 @@ PD_PID=
 assert_eq "$rc" 0 "exit status"
 tail -c1 "$JOURNAL" | od -An -c | grep -q '\\n' || fail "the journal does not end with a whole line"
 
+group "premodd: sd_notify READY, STATUS, WATCHDOG and STOPPING"
+python3 - "$W/notify.sock" "$W/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.5)
+end = time.time() + 120
+with open(sys.argv[2], "w") as out:
+    while time.time() < end:
+        try:
+            m = s.recv(4096)
+        except socket.timeout:
+            continue
+        out.write(m.decode() + "\n")
+        out.flush()
+PY
+npid=$!
+wait_for_sock() {
+	local end=$((SECONDS + 30))
+	until [ -S "$W/notify.sock" ] || [ "$SECONDS" -ge "$end" ]; do sleep 0.1; done
+	[ -S "$W/notify.sock" ]
+}
+if wait_for_sock; then
+	NOTIFY_SOCKET=$W/notify.sock WATCHDOG_USEC=2000000 \
+		"$PREMODD" -f -c "$W/premodd.json" >/dev/null 2>"$W/notify-premodd.log" &
+	PD_PID=$!
+	wait_for "$W/notify.log" "READY=1" 60 || fail "no READY=1: $(head -c 300 "$W/notify-premodd.log")"
+	wait_for "$W/notify.log" "STATUS=running" 10 || fail "no STATUS=running"
+	wait_for "$W/notify.log" "WATCHDOG=1" 10 || fail "no WATCHDOG=1 with WATCHDOG_USEC set"
+	kill -TERM "$PD_PID"
+	wait "$PD_PID" || fail "premodd exit status $?"
+	PD_PID=
+	wait_for "$W/notify.log" "STOPPING=1" 10 || fail "no STOPPING=1"
+else
+	fail "the notify socket listener did not start"
+fi
+kill "$npid" 2>/dev/null
+wait "$npid" 2>/dev/null
+
 group "premodd: without the module it says what to do"
 rmmod premod || fail "rmmod"
 rc=0
