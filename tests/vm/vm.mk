@@ -2,13 +2,13 @@
 #
 #   make vm                  boot the kernel the module was built against,
 #                            run every scenario, fail unless all pass
-#   make vm VM_ONLY="10-ops" only the named scenarios
+#   make vm VM_ONLY="ops flood"  only the named scenarios
 #   make vm-shell CMD="..."  run one command in the VM (debugging)
 #
 # The VM shares this machine's root read-only, so everything it runs is
 # built here first. A VM that does not boot, hangs or reports no results is
 # a failure, never a skip.
-VM_TIMEOUT ?= 900
+VM_TIMEOUT ?= 1800
 VM_ONLY    ?=
 VM_OUT     ?= $(BUILD)/vm/out
 VM_TOOLS   := $(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood
