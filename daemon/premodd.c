@@ -559,7 +559,7 @@ static int run_daemon(struct daemon *d)
 	d->watchdog = sd_watchdog_enabled(0, &usec) > 0;
 	d->last_check_ms = d->last_stats_ms = mono_ms();
 	write_stats(d);
-	log_msg(LOG_INFO, "premodd %s started: %zu rules from %s, %zu sinks, "
+	log_msg(LOG_INFO, "version %s started: %zu rules from %s, %zu sinks, "
 			  "queue %zu",
 		PREMOD_VERSION, policy_rule_count(p), d->cfg.policy_dir,
 		d->sinks.n, d->cfg.queue_size);

@@ -4,6 +4,11 @@
  * module (PREMOD_CMD_PUBLISH) on the "alerts" multicast group, so
  * dashboards can subscribe to policy-matched records
  * (`premodctl monitor --alerts`). Only the registered daemon may publish.
+ *
+ * Which records: the matches of rules whose "outputs" name "alerts" (all
+ * rules without "outputs"), and every `lost` and `suppressed` record, so a
+ * dashboard that sees only this group still learns when it saw less than
+ * everything. Consumers tell them apart by "kind".
  */
 #ifndef PREMOD_DAEMON_SINK_ALERTS_H
 #define PREMOD_DAEMON_SINK_ALERTS_H
