@@ -6,9 +6,9 @@
  * (`premodctl monitor --alerts`). Only the registered daemon may publish.
  *
  * Which records: the matches of rules whose "outputs" name "alerts" (all
- * rules without "outputs"), and every `lost` and `suppressed` record, so a
- * dashboard that sees only this group still learns when it saw less than
- * everything. Consumers tell them apart by "kind".
+ * rules without "outputs") and their `suppressed` summaries, and every
+ * `lost` record, so a dashboard that sees only this group still learns when
+ * it saw less than everything. Consumers tell them apart by "kind".
  */
 #ifndef PREMOD_DAEMON_SINK_ALERTS_H
 #define PREMOD_DAEMON_SINK_ALERTS_H
