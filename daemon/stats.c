@@ -403,6 +403,9 @@ int stats_write_file(const char *path, const char *text)
 		err = -errno;
 		goto out;
 	}
+	/* counters are for scrapers (node_exporter runs as its own user),
+	 * whatever the service's umask */
+	fchmod(fd, 0644);
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
