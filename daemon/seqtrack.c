@@ -29,31 +29,6 @@ static void emit_pending(struct seqtrack *t, size_t i, const char *reason)
 	t->n_pending--;
 }
 
-/* Announcements wholly behind the stream can no longer match a gap. */
-static void prune_announced(struct seqtrack *t)
-{
-	size_t i = 0;
-
-	while (i < t->n_announced) {
-		if (t->announced[i].last < t->next) {
-			t->announced[i] = t->announced[--t->n_announced];
-			continue;
-		}
-		i++;
-	}
-}
-
-static bool announced(const struct seqtrack *t, uint64_t first, uint64_t last)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_announced; i++)
-		if (overlaps(first, last, t->announced[i].first,
-			     t->announced[i].last))
-			return true;
-	return false;
-}
-
 static void gap(struct seqtrack *t, uint64_t seq, uint64_t time_ns,
 		uint64_t now_ns)
 {
@@ -68,11 +43,6 @@ static void gap(struct seqtrack *t, uint64_t seq, uint64_t time_ns,
 	if (t->enobufs) {
 		t->enobufs = false;
 		l.reason = "enobufs";
-		t->emit(&l, t->arg);
-		return;
-	}
-	if (announced(t, l.first, l.last)) {
-		l.reason = "kernel";
 		t->emit(&l, t->arg);
 		return;
 	}
@@ -91,14 +61,12 @@ void seqtrack_event(struct seqtrack *t, uint64_t seq, uint64_t time_ns,
 		/* a new module instance numbers from the start again */
 		t->restarts++;
 		seqtrack_flush(t);
-		t->n_announced = 0;
 		t->enobufs = false;
 	} else if (t->started && seq > t->next) {
 		gap(t, seq, time_ns, now_ns);
 	}
 	t->started = true;
 	t->next = seq + 1;
-	prune_announced(t);
 	seqtrack_tick(t, now_ns);
 }
 
@@ -131,15 +99,31 @@ void seqtrack_lost(struct seqtrack *t, uint64_t seq, uint64_t time_ns,
 		i++;
 	}
 	if (last >= t->next) {
-		/* gaps still to come in this range are the kernel's doing */
-		struct seqtrack_range r = {
-			first > t->next ? first : t->next, last
+		/*
+		 * The record stands in the stream in place of the seqs it
+		 * names: what of its range we have not received never comes.
+		 * Reported now, since no later event may reveal it (a flood
+		 * that ends with a loss).
+		 */
+		uint64_t from;
+		struct evq_lost l;
+
+		/* seqs before the range and not received are a gap */
+		if (first > t->next) {
+			gap(t, first, time_ns, now_ns);
+			t->next = first;
+		}
+		from = first > t->next ? first : t->next;
+		l = (struct evq_lost){
+			.seq = seq ? seq : last, .time_ns = time_ns,
+			.count = last - from + 1, .first = from, .last = last,
+			.reason = t->enobufs ? "enobufs" : "kernel",
 		};
 
 		ours = true;
-		if (t->n_announced == SEQTRACK_MAX_ANNOUNCED)
-			t->announced[0] = t->announced[--t->n_announced];
-		t->announced[t->n_announced++] = r;
+		t->enobufs = false;
+		t->emit(&l, t->arg);
+		t->next = last + 1;
 	}
 	if (!ours)
 		t->foreign_lost++;
@@ -174,5 +158,4 @@ void seqtrack_reset(struct seqtrack *t)
 	t->started = false;
 	t->next = 0;
 	t->enobufs = false;
-	t->n_announced = 0;
 }

@@ -8,9 +8,12 @@
  * becomes exactly one loss report, with the reason:
  *
  *   "enobufs"  our socket reported ENOBUFS before the gap (we overflowed);
- *   "kernel"   a kernel LOST record (op lost) announced the range, before
- *              or shortly after the gap (the kernel sends LOST after a
- *              drop, so a gap waits up to hold_ns for its announcement);
+ *   "kernel"   a kernel LOST record (op lost) named the range. The kernel
+ *              puts LOST in the stream in place of the seqs it lost, so
+ *              what of its range we have not received is reported at once,
+ *              even when no later event would reveal it (a flood that ends
+ *              in a loss); a gap seen first waits up to hold_ns for a LOST
+ *              record naming it;
  *   "gap"      neither.
  *
  * A LOST record for seqs this listener did receive (another listener
@@ -33,11 +36,6 @@
 #include "evqueue.h"
 
 #define SEQTRACK_MAX_PENDING 64
-#define SEQTRACK_MAX_ANNOUNCED 16
-
-struct seqtrack_range {
-	uint64_t first, last;
-};
 
 struct seqtrack_gap {
 	struct evq_lost lost;
@@ -51,8 +49,6 @@ struct seqtrack {
 	uint64_t next;		/* seq expected next */
 	bool enobufs;		/* socket overflowed since the last gap */
 	uint64_t hold_ns;	/* how long a gap waits for a LOST record */
-	struct seqtrack_range announced[SEQTRACK_MAX_ANNOUNCED];
-	size_t n_announced;
 	struct seqtrack_gap pending[SEQTRACK_MAX_PENDING];
 	size_t n_pending;
 	uint64_t restarts;	/* stream went backwards */
