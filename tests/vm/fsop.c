@@ -24,6 +24,9 @@
  *   chmod PATH MODE / chown PATH UID GID (-1 keeps one)
  *   utimes PATH ATIME MTIME   utimensat(); seconds, "now" or "omit"
  *   setxattr PATH NAME VALUE / removexattr PATH NAME
+ *   cd PATH                   chdir(), one component at a time, so a
+ *                             path longer than PATH_MAX can be reached
+ *                             (makes no event; for the ops after it)
  *
  * Exit status: 0 when every operation succeeded, 1 at the first failure
  * (message on stderr), 2 on a usage error.
@@ -56,7 +59,7 @@ static void fsop_usage(void)
 	fprintf(stderr,
 		"usage: fsop [-p PIDFILE] [-t] OP ARGS... [-- OP ARGS...]...\n"
 		"ops: create open mkdir rmdir unlink rename link symlink truncate\n"
-		"     chmod chown utimes setxattr removexattr (see the source)\n");
+		"     chmod chown utimes setxattr removexattr cd (see the source)\n");
 	exit(2);
 }
 
@@ -224,6 +227,23 @@ static int fsop_do(char **argv, int argc)
 		NEED(4);
 		return SYS(setxattr(argv[1], argv[2], argv[3], strlen(argv[3]),
 				    0));
+	}
+	if (!strcmp(op, "cd")) {
+		char *copy, *comp, *save;
+		int err = 0;
+
+		NEED(2);
+		copy = strdup(argv[1]);
+		if (!copy)
+			return -ENOMEM;
+		if (argv[1][0] == '/' && chdir("/") < 0)
+			err = -errno;
+		for (comp = strtok_r(copy, "/", &save); comp && !err;
+		     comp = strtok_r(NULL, "/", &save))
+			if (chdir(comp) < 0)
+				err = -errno;
+		free(copy);
+		return err;
 	}
 	if (!strcmp(op, "removexattr")) {
 		NEED(3);

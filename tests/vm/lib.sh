@@ -64,7 +64,10 @@ group_end() {
 	if [ -z "$PM_GROUP_ERR" ]; then
 		echo "PASS $PM_GROUP"
 	else
-		echo "FAIL $PM_GROUP: $PM_GROUP_ERR"
+		# One readable line, whatever the reason dragged in.
+		local why=${PM_GROUP_ERR//$'\n'/ }
+		[ ${#why} -le 1000 ] || why="${why:0:1000}..."
+		echo "FAIL $PM_GROUP: $why"
 	fi
 	PM_GROUP=
 	PM_GROUP_ERR=

@@ -241,7 +241,7 @@ long=$CASE_DIR
 comp=$(printf 'd%.0s' $(seq 250))
 for _ in $(seq 20); do long=$long/$comp; done
 mkdir -p "$long"
-case_run -- env -C "$long" mkdir leaf &&
+case_run -- "$FSOP" cd "$long" -- mkdir leaf 0700 &&
 expect_ops mkdir &&
 expect_event mkdir '(.flags % 2) == 1 and (.path | length) < 4096
 	and (.path | endswith("/" + $c + "/leaf"))' --arg c "$comp"

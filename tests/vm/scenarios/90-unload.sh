@@ -57,11 +57,11 @@ unload_round() { # MODE: reading | stopped | none
 	# Let the buffers fill where a listener is stopped: wait until the
 	# kernel counts a drop (bounded), not a fixed time.
 	if [ "$mode" = stopped ]; then
-		local i d
-		for ((i = 0; i < 300; i++)); do
+		local d end=$((SECONDS + 60))
+		while [ "$SECONDS" -lt "$end" ]; do
 			d=$(pm_stat drop_send)
 			[ "${d:-0}" -gt 0 ] && break
-			sleep 0.1
+			sleep 0.5
 		done
 	fi
 	out=$(timeout 120 rmmod premod 2>&1) || fail "rmmod ($mode listener) failed: $out"
