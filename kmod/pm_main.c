@@ -123,8 +123,18 @@ static void __exit pm_exit(void)
 	put_pid(daemon);	/* no hook left to look at it */
 	pm_capture_exit();
 	pm_ring_exit();
-	pr_info("unloaded: %llu events captured, %llu sent\n",
-		pm_stat_sum(PREMOD_STAT_CAPTURED), pm_stat_sum(PREMOD_STAT_SENT));
+	pr_info("unloaded: %llu events captured, %llu sent, %llu lost (buffer full %llu, send %llu, no listener %llu, unload %llu)\n",
+		pm_stat_sum(PREMOD_STAT_CAPTURED), pm_stat_sum(PREMOD_STAT_SENT),
+		pm_stat_sum(PREMOD_STAT_DROP_BUFFER_FULL) +
+		pm_stat_sum(PREMOD_STAT_DROP_TOO_BIG) +
+		pm_stat_sum(PREMOD_STAT_DROP_ALLOC) +
+		pm_stat_sum(PREMOD_STAT_DROP_SEND) +
+		pm_stat_sum(PREMOD_STAT_DROP_NO_LISTENER) +
+		pm_stat_sum(PREMOD_STAT_DROP_UNLOAD),
+		pm_stat_sum(PREMOD_STAT_DROP_BUFFER_FULL),
+		pm_stat_sum(PREMOD_STAT_DROP_SEND),
+		pm_stat_sum(PREMOD_STAT_DROP_NO_LISTENER),
+		pm_stat_sum(PREMOD_STAT_DROP_UNLOAD));
 }
 
 module_init(pm_init);
