@@ -85,7 +85,7 @@ static const char usage_main[] =
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 static const char usage_monitor[] =
-"Usage: premodctl monitor [--json] [--alerts]\n"
+"Usage: premodctl monitor [--json] [--alerts] [--rcvbuf SIZE]\n"
 "\n"
 "Joins the \"events\" multicast group and prints one line per event until\n"
 "SIGINT or SIGTERM, then a summary on stderr. Once joined it prints\n"
@@ -105,6 +105,9 @@ static const char usage_monitor[] =
 "             gets a \"<key>_hex\" companion with its exact bytes.\n"
 "  --alerts   join \"alerts\" instead: the audit records premodd republishes\n"
 "             (policy matches), printed as they are, one JSON line each.\n"
+"  --rcvbuf SIZE  socket receive buffer (bytes, or with K or M; default\n"
+"             32M). Raised past net.core.rmem_max with CAP_NET_ADMIN; the\n"
+"             kernel doubles it for its bookkeeping.\n"
 "\n"
 "Loss is never silent: a jump in sequence numbers no LOST record explains\n"
 "(a gap), a receive buffer overflow (ENOBUFS) and the kernel's LOST records\n"
@@ -632,9 +635,9 @@ static void mon_datagram(struct mon *m, const void *buf, size_t len,
 	}
 }
 
-static void set_rcvbuf(int fd)
+static void set_rcvbuf(int fd, int size)
 {
-	int size = RCVBUF_SIZE, one = 1;
+	int one = 1;
 
 	/* Beyond net.core.rmem_max only with CAP_NET_ADMIN. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
@@ -720,24 +723,58 @@ static int mon_loop(struct mon *m, struct ctl *nl, int sfd)
 	return 0;
 }
 
+/* "262144", "256K", "32M": 4 KiB to 1 GiB. */
+static int parse_size(const char *arg, int *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || arg[0] == '-')
+		return -EINVAL;
+	if (v > (1ULL << 30))
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k') {
+		v <<= 10;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v <<= 20;
+		end++;
+	}
+	if (*end || v < 4096 || v > (1ULL << 30))
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
 static int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "alerts", no_argument, NULL, 'a' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct mon m = { 0 };
+	int rcvbuf = RCVBUF_SIZE;
 	const char *group;
 	struct ctl nl;
 	sigset_t mask;
 	int c, grp, ret, sfd;
 
-	while ((c = getopt_long(argc, argv, "+jah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jar:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': m.json = true; break;
 		case 'a': m.alerts = true; break;
+		case 'r':
+			if (parse_size(optarg, &rcvbuf)) {
+				errmsg("monitor: --rcvbuf: '%s' is not a size "
+				       "(bytes, or with K or M, 4K..1G)", optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(usage_monitor, stdout); return 0;
 		default: fputs(usage_monitor, stderr); return 2;
 		}
@@ -772,7 +809,7 @@ static int cmd_monitor(int argc, char **argv)
 		goto fail;
 	}
 	nl_socket_disable_seq_check(nl.sk);
-	set_rcvbuf(nl_socket_get_fd(nl.sk));
+	set_rcvbuf(nl_socket_get_fd(nl.sk), rcvbuf);
 	ret = nl_socket_add_membership(nl.sk, grp);
 	if (ret == -NLE_PERM) {
 		char what[64];
