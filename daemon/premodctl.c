@@ -190,7 +190,8 @@ static void report_perm(const char *what)
 
 /*
  * Connects and resolves the family; checks the protocol version the
- * module registered. Prints the error and returns -1 on failure.
+ * module registered. Prints the error and returns nonzero on failure:
+ * -ENOENT when the module is not loaded.
  */
 static int ctl_open(struct ctl *nl, bool quiet_missing)
 {
@@ -236,10 +237,15 @@ static int ctl_open(struct ctl *nl, bool quiet_missing)
 		goto fail;
 	}
 	fam = genl_ctrl_search_by_name(cache, PREMOD_GENL_NAME);
-	if (fam) {
-		nl->version = genl_family_get_version(fam);
-		genl_family_put(fam);
+	if (!fam) {	/* unloaded since it was resolved */
+		nl_cache_free(cache);
+		if (!quiet_missing)
+			errmsg("%s", msg_not_loaded);
+		ret = -ENOENT;
+		goto fail;
 	}
+	nl->version = genl_family_get_version(fam);
+	genl_family_put(fam);
 	nl_cache_free(cache);
 	if (nl->version != PREMOD_GENL_VERSION) {
 		errmsg("version mismatch: the loaded premod.ko speaks netlink "
