@@ -716,7 +716,13 @@ static int mon_loop(struct mon *m, struct ctl *nl, int sfd)
 			n = DGRAM_MAX;
 		}
 		mon_datagram(m, buf, (size_t)n, (uint16_t)nl->family);
-		fflush(stdout);
+		/* A full disk or a closed pipe must not eat events quietly. */
+		if (fflush(stdout) || ferror(stdout)) {
+			errmsg("writing events to stdout failed: %s",
+			       strerror(errno));
+			free(buf);
+			return 1;
+		}
 		if (m->unloaded) {
 			errmsg("the premod kernel module was unloaded; no more "
 			       "events will come (start premodctl again after "
