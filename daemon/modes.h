@@ -5,9 +5,11 @@
  *   --check DIR    loads the policy, prints every diagnostic, or a summary
  *                  and the prefilter the daemon would push. 0 / 1.
  *   --replay FILE  evaluates recorded events (`premodctl monitor --json`
- *                  lines; any field may be absent) and prints the records
- *                  as JSONL, exactly as the daemon's journal would hold
- *                  them (rate limits run in event time). A bad line is
+ *                  lines; any field may be absent) and prints every record
+ *                  the daemon would produce, whatever sinks its rule names,
+ *                  as JSONL in the journal's format (rate limits run in
+ *                  event time; an "op": "lost" line becomes a `lost`
+ *                  record with reason "kernel"). A bad line is
  *                  reported as "FILE:LINE: what" and skipped; the status
  *                  is 1 if any was bad.
  */
