@@ -47,7 +47,6 @@
 struct daemon {
 	struct config cfg;
 	const char *config_path;
-	bool foreground;
 	char host[256];
 	struct stats stats;
 	struct kconn k;			/* the module: control + events */
@@ -57,6 +56,7 @@ struct daemon {
 	struct receiver rx;
 	struct policy_prefilter pf;	/* the one pushed (or to push) */
 	bool watchdog;
+	unsigned int tick_ms;		/* main loop period */
 	uint64_t last_stats_ms, last_check_ms;
 	int stats_err, prom_err;	/* last errors, logged once each */
 };
@@ -430,8 +430,10 @@ static int setup_signals(sigset_t *mask)
 static int main_loop(struct daemon *d, int sfd)
 {
 	struct itimerspec its = {
-		.it_interval = { TICK_MS / 1000, (TICK_MS % 1000) * 1000000L },
-		.it_value = { TICK_MS / 1000, (TICK_MS % 1000) * 1000000L },
+		.it_interval = { d->tick_ms / 1000,
+				 (long)(d->tick_ms % 1000) * 1000000L },
+		.it_value = { d->tick_ms / 1000,
+			      (long)(d->tick_ms % 1000) * 1000000L },
 	};
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
@@ -557,6 +559,10 @@ static int run_daemon(struct daemon *d)
 	d->k.rx = &d->rx;
 
 	d->watchdog = sd_watchdog_enabled(0, &usec) > 0;
+	/* pet the watchdog at least twice per period */
+	d->tick_ms = TICK_MS;
+	if (d->watchdog && usec / 2000 < d->tick_ms)
+		d->tick_ms = usec / 2000 ? (unsigned int)(usec / 2000) : 1;
 	d->last_check_ms = d->last_stats_ms = mono_ms();
 	write_stats(d);
 	log_msg(LOG_INFO, "version %s started: %zu rules from %s, %zu sinks, "
