@@ -8,7 +8,7 @@
 
 # premodctl asks for a 32 MiB receive buffer: the flood must overrun it for
 # the loss path to be exercised at all (checked below).
-N=${FLOOD_N:-400000}
+N=${FLOOD_N:-300000}
 F=$TD/flood
 mkdir -p "$F/.sync"
 mon=$(mon_file fl)
@@ -70,14 +70,25 @@ count() {
 ok=0
 markers=0
 recv=0 lost=0 records=0 disorder=0
-for ((k = 1; k <= 30 && ok == 0; k++)); do
-	mkdir "$F/.sync/end$k"
-	markers=$k
-	for ((i = 0; i < 200; i++)); do
-		grep -qF "$F/.sync/end$k\"" "$mon" && break
+# A marker can itself be lost while the socket is still full: a new one
+# goes out whenever the last has not arrived within 15s. Counting reads the
+# whole file, so it runs only once the newest marker is in (the marker
+# arrives last; only the end of the file needs searching for it).
+deadline=$((SECONDS + 900))
+while [ "$ok" = 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
+	markers=$((markers + 1))
+	mkdir "$F/.sync/end$markers"
+	next=$((SECONDS + 15))
+	seen=0
+	while [ "$SECONDS" -lt "$next" ]; do
+		if tail -c 1048576 "$mon" | grep -qF "$F/.sync/end$markers\""; then
+			seen=1
+			break
+		fi
 		kill -0 "$mpid" 2>/dev/null || break 2
-		sleep 0.1
+		sleep 0.5
 	done
+	[ "$seen" = 1 ] || continue
 	read -r recv lost records disorder < <(count)
 	[ $((recv + lost)) = $((emitted + markers)) ] && ok=1
 done
