@@ -277,6 +277,7 @@ case_run() {
 	CASE_PPID=$me
 	mon_sync ops || return 1
 	to=$SYNC_SEQ
+	CASE_FROM=$from CASE_TO=$to
 	mon_window ops "$from" "$to" "$CASE_DIR" >"$CASE_EV"
 	if [ "$CASE_RC" != 0 ] && [ "$mayfail" = 0 ]; then
 		fail "$* failed ($CASE_RC): $(head -c 300 "$PM_WORK/op.out")"
