@@ -16,6 +16,13 @@
  * receives equal the events captured, exactly. A batch nobody received
  * because nobody listens any more (ESRCH) is counted, not reported.
  *
+ * Where each loss of include/premod.h is counted:
+ *   DROP_BUFFER_FULL, DROP_TOO_BIG  pm_ring_commit(), at capture;
+ *   DROP_ALLOC                      batch_put(), no skb for the event;
+ *   DROP_SEND, DROP_UNLOAD          batch_send(), ENOBUFS (UNLOAD when it
+ *                                   is the last drain, at unload);
+ *   DROP_NO_LISTENER                batch_send(), ESRCH.
+ *
  * The work runs on an ordered workqueue of its own: one drain at a time,
  * and unload can wait for it.
  */

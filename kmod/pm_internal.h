@@ -110,7 +110,6 @@ static inline void pm_stat_inc(enum premod_stat s)
 
 u64 pm_stat_sum(enum premod_stat s);
 u64 pm_stat_hits(enum pm_hook_id h);
-u64 pm_stat_reentry(void);
 
 /* pm_hooks.c */
 int pm_hooks_init(void);
