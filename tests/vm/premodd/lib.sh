@@ -121,7 +121,7 @@ pmd_start() {
 	PMD_PID=$!
 	local i
 	for ((i = 0; i < 600; i++)); do
-		grep -qs 'premodd: premodd .* started' "$PM_WORK/premodd.err" && return 0
+		grep -qsE '^premodd: .*started: [0-9]+ rules' "$PM_WORK/premodd.err" && return 0
 		if ! kill -0 "$PMD_PID" 2>/dev/null; then
 			wait "$PMD_PID"
 			fail "premodd exited ($?) before it started: $(tail -c 400 "$PM_WORK/premodd.err" | tr '\n' ' ')"
@@ -131,6 +131,9 @@ pmd_start() {
 		sleep 0.1
 	done
 	fail "premodd did not say it started within 60s: $(tail -c 400 "$PM_WORK/premodd.err" | tr '\n' ' ')"
+	kill -KILL "$PMD_PID" 2>/dev/null
+	wait "$PMD_PID" 2>/dev/null
+	PMD_PID=
 	return 1
 }
 

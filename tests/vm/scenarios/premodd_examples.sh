@@ -9,8 +9,8 @@
 # The VM root is the host's, read-only. The watched places are made
 # writable before premodd starts (the kernel's prefilter resolves its
 # paths when it is set, so the new mounts must be in place by then):
-# /etc is a tmpfs copy of itself, /usr/bin an overlay over itself, and
-# /var/spool a fresh tmpfs; /tmp, /var/log, /root and /home are tmpfs in
+# /etc and /usr/bin become overlays over themselves, /var/spool a fresh
+# tmpfs; /tmp, /var/log, /root and /home are tmpfs in
 # the VM already.
 . "$(dirname "$0")/../lib.sh"
 . "$PM_REPO/tests/vm/premodd/lib.sh"
@@ -93,17 +93,21 @@ disabled=$(jq -r '.rules[]? | select(.enabled == false) | .id' "$EX"/*.json)
 
 group "premodd_examples: the watched system directories are made writable"
 mkdir -p "$STAGE"
-# /etc: a tmpfs copy of the real one, bound over it.
-mount -t tmpfs -o mode=0755 pm-etc "$STAGE" && MOUNTS+=("$STAGE") &&
-mkdir "$STAGE/etc" && cp -a /etc/. "$STAGE/etc/" &&
-mount --bind "$STAGE/etc" /etc && MOUNTS+=(/etc) ||
-	fail "cannot put a writable copy of /etc in place"
-# /usr/bin: an overlay whose upper layer is a tmpfs.
-mkdir -p "$STAGE/usr-bin/upper" "$STAGE/usr-bin/work" &&
-mount -t overlay pm-usr-bin \
-	-o "lowerdir=/usr/bin,upperdir=$STAGE/usr-bin/upper,workdir=$STAGE/usr-bin/work" \
-	/usr/bin && MOUNTS+=(/usr/bin) ||
-	fail "cannot mount an overlay on /usr/bin: $(dmesg | grep -i overlay | tail -n 2 | tr '\n' ' ')"
+mount -t tmpfs -o mode=0755 pm-stage "$STAGE" && MOUNTS+=("$STAGE") ||
+	fail "cannot mount a tmpfs on $STAGE"
+# overlay_over DIR: DIR becomes an overlay of itself with a tmpfs upper
+# layer: writable, same content, and no copy to make (copying /etc over 9p
+# takes minutes under TCG).
+overlay_over() {
+	local n=${1//\//-}
+	mkdir -p "$STAGE/$n/upper" "$STAGE/$n/work" &&
+	mount -t overlay "pm$n" \
+		-o "lowerdir=$1,upperdir=$STAGE/$n/upper,workdir=$STAGE/$n/work" "$1" &&
+	MOUNTS+=("$1") ||
+		fail "cannot mount an overlay on $1: $(dmesg | grep -i overlay | tail -n 2 | tr '\n' ' ')"
+}
+overlay_over /etc
+overlay_over /usr/bin
 mount -t tmpfs -o mode=0755 pm-spool /var/spool && MOUNTS+=(/var/spool) ||
 	fail "cannot mount a tmpfs on /var/spool"
 # What the rules' subtrees need to exist before premodd (and its prefilter).
