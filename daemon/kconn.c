@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kconn.h"
 #include "log.h"
@@ -35,6 +36,25 @@ int kconn_push_filter(struct kconn *k)
 	else
 		log_msg(LOG_ERR, "the kernel refused the wider prefilter "
 				 "too: %s", strerror(-ret));
+	return ret;
+}
+
+static bool dir_exists(const char *path, void *arg)
+{
+	struct stat st;
+
+	(void)arg;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int kconn_derive_prefilter(const struct policy *p, struct policy_prefilter *pf)
+{
+	int ret = policy_prefilter(p, pf);
+
+	if (ret == 0)
+		ret = policy_prefilter_resolve(pf, dir_exists, NULL);
+	if (ret < 0)
+		policy_prefilter_free(pf);
 	return ret;
 }
 

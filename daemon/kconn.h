@@ -48,6 +48,13 @@ void kconn_close(struct kconn *k);
 /* Pushes k->pf, falling back to an ops-only filter if the kernel refuses
  * its subtrees (a watched path that does not exist). */
 int kconn_push_filter(struct kconn *k);
+/*
+ * The prefilter premodd pushes for policy p: policy_prefilter() with each
+ * include that does not exist on this machine (the kernel refuses those)
+ * replaced by its nearest existing ancestor, so one missing directory
+ * (say /root/.ssh) widens only its own branch, not the whole filter.
+ */
+int kconn_derive_prefilter(const struct policy *p, struct policy_prefilter *pf);
 /* Periodic: is the module still there, the same instance? Reconnects. */
 enum kconn_change kconn_check(struct kconn *k);
 

@@ -31,7 +31,10 @@ void log_msg(int priority, const char *fmt, ...)
 		vsnprintf(line, sizeof(line), fmt, ap);
 		fprintf(stderr, "%s: %s\n", log_ident, line);
 	} else {
-		vsyslog(priority, fmt, ap);
+		/* explicit facility: the syslog sink's openlog() sets the
+		 * default to the records' (authpriv); diagnostics are the
+		 * daemon's own */
+		vsyslog(LOG_DAEMON | LOG_PRI(priority), fmt, ap);
 	}
 	va_end(ap);
 }

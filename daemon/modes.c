@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "event_json.h"
 #include "json_pos.h"
+#include "kconn.h"
 #include "modes.h"
 #include "premod.h"
 
@@ -148,7 +149,7 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 		fprintf(out, "  rule %s (%s)\n", policy_rule_id(r),
 			policy_severity_name(policy_rule_severity(r)));
 	}
-	ret = policy_prefilter(p, &pf);
+	ret = kconn_derive_prefilter(p, &pf);
 	if (ret < 0) {
 		fprintf(err, "%s: cannot derive the prefilter: %s\n",
 			policy_path, strerror(-ret));

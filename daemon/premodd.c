@@ -356,7 +356,7 @@ static void reload(struct daemon *d)
 	log_msg(LOG_INFO, "SIGHUP: reloading the policy from %s",
 		d->cfg.policy_dir);
 	ret = load_policy(d->cfg.policy_dir, &p);
-	if (ret == 0 && (ret = policy_prefilter(p, &pf)) < 0)
+	if (ret == 0 && (ret = kconn_derive_prefilter(p, &pf)) < 0)
 		log_msg(LOG_ERR, "cannot derive the prefilter: %s",
 			strerror(-ret));
 	if (ret < 0) {
@@ -509,7 +509,7 @@ static int run_daemon(struct daemon *d)
 			d->cfg.policy_dir, d->cfg.policy_dir);
 		goto out_stats;
 	}
-	if (policy_prefilter(p, &d->pf) < 0) {
+	if (kconn_derive_prefilter(p, &d->pf) < 0) {
 		log_msg(LOG_ERR, "cannot derive the prefilter");
 		policy_free(p);
 		goto out_stats;
