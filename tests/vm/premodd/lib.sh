@@ -11,7 +11,8 @@
 #
 # Waiting is always bounded polling on an observable condition (a line in
 # a file, a socket appearing), never a fixed sleep: under TCG every step
-# takes a different, long time.
+# takes a different, long time. Bounds are by the clock ($SECONDS), never
+# by a count of tries: one try can take seconds on a loaded machine.
 
 PREMODD=${PREMODD:-$PM_BUILD/premodd}
 PMD_FIX=$PM_REPO/tests/vm/premodd
@@ -119,8 +120,8 @@ pmd_start() {
 	"$PREMODD" -f -c "$PMD_FIX/premodd.json" "$@" \
 		>"${PMD_STDOUT:-$PM_WORK/premodd.out}" 2>"$PM_WORK/premodd.err" &
 	PMD_PID=$!
-	local i
-	for ((i = 0; i < 600; i++)); do
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
 		grep -qsE '^premodd: .*started: [0-9]+ rules' "$PM_WORK/premodd.err" && return 0
 		if ! kill -0 "$PMD_PID" 2>/dev/null; then
 			wait "$PMD_PID"
@@ -147,10 +148,10 @@ pmd_stop() {
 
 # pmd_wait_exit: premodd (already told to stop) exits 0 within 60s.
 pmd_wait_exit() {
-	local i
+	local end=$((SECONDS + 60))
 	PMD_RC=
 	[ -n "$PMD_PID" ] || return 0
-	for ((i = 0; i < 600; i++)); do
+	while [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$PMD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -176,8 +177,8 @@ pmd_stat() {
 	if pmd_running; then
 		kill -USR1 "$PMD_PID"
 		# The file is replaced by rename: a new inode says it was rewritten.
-		local i
-		for ((i = 0; i < 100; i++)); do
+		local end=$((SECONDS + 10))
+		while [ "$SECONDS" -lt "$end" ]; do
 			[ "$(stat -c %Y.%i "$PMD_STATS" 2>/dev/null)" != "$before" ] && break
 			sleep 0.05
 		done
