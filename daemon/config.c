@@ -319,7 +319,8 @@ static void walk_syslog(struct walk *w, const struct jp_value *v)
 	walk_object(w, v, keys, "sinks.syslog");
 }
 
-static const char *const sync_choices[] = { "none", "interval", "every",
+static const char *const sync_choices[] = { "none", "interval",
+					     "every-record",
 					     NULL };
 static const char *const format_choices[] = { "text", "json", NULL };
 

@@ -75,7 +75,7 @@ START_TEST(test_values)
 		load(&c,
 		     "{\"policy_dir\": \"/p\", \"host\": \"h1\", "
 		     "\"queue_size\": 100, \"sinks\": {\"journal\": "
-		     "{\"sync\": \"every\", \"path\": \"/j\"}, \"syslog\": "
+		     "{\"sync\": \"every-record\", \"path\": \"/j\"}, \"syslog\": "
 		     "{\"facility\": \"local3\"}, \"stdout\": {\"enabled\": "
 		     "true, \"format\": \"text\"}, \"alerts\": {\"enabled\": "
 		     "false}}, \"stats\": {\"file\": null, \"prometheus\": "

@@ -63,7 +63,7 @@ mkdir -p "$POL"
 write_policy smoke
 cat >"$W/premodd.json" <<JSON
 {"policy_dir": "$POL", "host": "smoke-host",
- "sinks": {"journal": {"path": "$JOURNAL", "sync": "every"},
+ "sinks": {"journal": {"path": "$JOURNAL", "sync": "every-record"},
            "journald": {"enabled": false}, "syslog": {"enabled": false},
            "stdout": {"enabled": true, "format": "json"},
            "alerts": {"enabled": true}},
