@@ -53,6 +53,13 @@ kill -CONT "$PD_PID"
 sleep 0.5
 kill -HUP "$PD_PID"
 wait "$fpid" || fail "flood failed: $(tail -c 200 "$W/flood.out")"
+# Under TCG the first flood may be fully queued before the reload lands;
+# once premodd says the new policy is loaded, a second, short flood makes
+# sure both generations see events, whatever the timing.
+end=$((SECONDS + 120))
+until grep -qs "policy loaded" "$W/premodd.log" || [ "$SECONDS" -ge "$end" ]; do sleep 0.2; done
+grep -qs "policy loaded" "$W/premodd.log" || fail "reload not logged: $(tail -c 300 "$W/premodd.log")"
+"$FLOOD" 2000 "$TD" >>"$W/flood.out" 2>&1 || fail "second flood failed"
 sleep 3
 kill -TERM "$PD_PID"
 rc=0
