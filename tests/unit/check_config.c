@@ -113,7 +113,7 @@ static const struct {
 	  "sinks, stats)\n" },
 	{ "{\"sinks\": {\"journal\": {\"sync\": \"always\"}}}",
 	  "premodd.json:1:32: \"sinks.journal.sync\" must be one of: none, "
-	  "interval, every\n" },
+	  "interval, every-record\n" },
 	{ "{\"sinks\": {\"syslog\": {\"facility\": \"bogus\"}}}",
 	  "premodd.json:1:35: \"sinks.syslog.facility\" must be a syslog "
 	  "facility name (auth, authpriv, cron, daemon, local0..local7, "
