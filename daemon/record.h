@@ -83,11 +83,6 @@ static inline struct record *record_get(struct record *r)
 }
 void record_put(struct record *r);
 
-/* Length of the valid UTF-8 sequence that starts s (n bytes left), 0 when
- * s[0] does not start one (RFC 3629: no overlongs, surrogates, > U+10FFFF).
- * Sinks that must emit text use it to escape the bytes of a path. */
-size_t record_utf8_len(const unsigned char *s, size_t n);
-
 /* RFC 3339 UTC with nanoseconds: "2026-11-24T22:28:46.123456789Z". */
 size_t record_format_time(uint64_t ns, char *buf, size_t len);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "event_json.h"
 #include "record_build.h"
 
 void rb_json(struct rb *b, const char *s, size_t n)
@@ -31,40 +32,6 @@ void rb_key(struct rb *b, const char *key)
 	rb_json(b, b->jn > 1 ? ",\"" : "\"", b->jn > 1 ? 2 : 1);
 	rb_jsons(b, key);
 	rb_json(b, "\":", 2);
-}
-
-size_t record_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t k;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xC2)
-		return 0;
-	if (s[0] < 0xE0) {
-		k = 2;
-		cp = s[0] & 0x1F;
-	} else if (s[0] < 0xF0) {
-		k = 3;
-		cp = s[0] & 0x0F;
-	} else if (s[0] < 0xF5) {
-		k = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return k;
 }
 
 /*
@@ -89,7 +56,7 @@ bool rb_jstr(struct rb *b, const char *s)
 			n--;
 			continue;
 		}
-		k = record_utf8_len(p, n);
+		k = pm_utf8_len(p, n);
 		if (k > 1) {
 			p += k;
 			n -= k;

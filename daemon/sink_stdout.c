@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event_json.h"
 #include "sink.h"
 
 struct stdout_sink {
@@ -54,7 +55,7 @@ static void put_text(struct out *o, const char *s)
 	size_t n = strlen(s);
 
 	for (size_t k; n; p += k, n -= k) {
-		k = record_utf8_len(p, n);
+		k = pm_utf8_len(p, n);
 		if (k == 1 && *p >= 0x20 && *p != 0x7f) {
 			put(o, (const char *)p, 1);
 		} else if (k > 1) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "event_json.h"
 #include "sink.h"
 
 struct syslog_sink {
@@ -48,7 +49,7 @@ static bool needs_quotes(const char *v)
 	if (!n)
 		return true;
 	while (n) {
-		size_t k = record_utf8_len(p, n);
+		size_t k = pm_utf8_len(p, n);
 
 		if (!k || *p <= ' ' || *p == '"' || *p == '\\' || *p == '=' ||
 		    *p == 0x7f)
@@ -69,7 +70,7 @@ static void put_escaped(struct out *o, const char *s, bool quoted)
 	for (size_t k; n; p += k, n -= k) {
 		char e[8];
 
-		k = record_utf8_len(p, n);
+		k = pm_utf8_len(p, n);
 		if (k > 1) {
 			put(o, (const char *)p, k);
 			continue;

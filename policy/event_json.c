@@ -48,12 +48,7 @@ static const uint64_t wide_fields =
 
 static const char hexdig[] = "0123456789abcdef";
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none:
- * no overlong forms, no surrogates, nothing above U+10FFFF, which is what
- * jansson accepts.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t pm_utf8_len(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 	size_t k;
@@ -92,7 +87,7 @@ static bool utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (n) {
-		size_t k = utf8_seq(p, n);
+		size_t k = pm_utf8_len(p, n);
 
 		if (!k)
 			return false;
@@ -111,7 +106,7 @@ static char *utf8_lossy(const char *s, size_t n)
 	if (!out)
 		return NULL;
 	while (n) {
-		size_t k = utf8_seq(p, n);
+		size_t k = pm_utf8_len(p, n);
 
 		if (k) {
 			memcpy(o, p, k);
@@ -251,7 +246,7 @@ static void put_escaped(struct out *o, const char *s, size_t n)
 	const unsigned char *run = p;
 
 	while (n) {
-		size_t k = utf8_seq(p, n);
+		size_t k = pm_utf8_len(p, n);
 		const char *esc = NULL;
 		char u[7];
 

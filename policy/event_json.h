@@ -79,4 +79,12 @@ int pm_event_from_json_line(const char *line, size_t len,
 			    struct pm_event *ev, char *store, size_t storelen,
 			    char *err, size_t errlen);
 
+/*
+ * Length of the valid UTF-8 sequence that starts s (n bytes left), 0 when
+ * s[0] does not start one (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, which is what jansson accepts). Whatever emits
+ * text (JSON, syslog, stdout) escapes a path's other bytes with it.
+ */
+size_t pm_utf8_len(const unsigned char *s, size_t n);
+
 #endif /* PREMOD_POLICY_EVENT_JSON_H */
