@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -68,6 +69,26 @@ struct sink {
 	struct record_ctx ctx;	/* host and generation of that record */
 	char ctx_host[256];
 };
+
+/*
+ * A bounded text builder for the sinks' line formats: it stores what fits,
+ * always leaving room for the NUL, and counts the whole length, as
+ * snprintf does, so a caller learns the size a cut line needed.
+ */
+struct sink_text {
+	char *buf;
+	size_t len, pos;
+};
+
+static inline void sink_text_put(struct sink_text *o, const char *s, size_t n)
+{
+	if (o->pos < o->len) {
+		size_t room = o->len - o->pos - 1;
+
+		memcpy(o->buf + o->pos, s, n < room ? n : room);
+	}
+	o->pos += n;
+}
 
 /* Starts the sink's thread with a queue of `capacity` records. */
 int sink_start(struct sink *s, const struct sink_ops *ops, void *priv,

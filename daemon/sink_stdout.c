@@ -23,21 +23,6 @@ struct stdout_sink {
 	size_t cap;
 };
 
-struct out {
-	char *buf;
-	size_t len, pos;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->pos < o->len) {
-		size_t room = o->len - o->pos - 1;
-
-		memcpy(o->buf + o->pos, s, n < room ? n : room);
-	}
-	o->pos += n;
-}
-
 static const char *kv_find(const struct record *r, const char *key)
 {
 	for (size_t i = 0; i < r->n_kv; i++)
@@ -48,7 +33,7 @@ static const char *kv_find(const struct record *r, const char *key)
 
 /* A terminal or log line must not be forged by a name with a newline,
  * nor garbled by bytes that are not UTF-8. */
-static void put_text(struct out *o, const char *s)
+static void put_text(struct sink_text *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -57,13 +42,13 @@ static void put_text(struct out *o, const char *s)
 	for (size_t k; n; p += k, n -= k) {
 		k = pm_utf8_len(p, n);
 		if (k == 1 && *p >= 0x20 && *p != 0x7f) {
-			put(o, (const char *)p, 1);
+			sink_text_put(o, (const char *)p, 1);
 		} else if (k > 1) {
-			put(o, (const char *)p, k);
+			sink_text_put(o, (const char *)p, k);
 		} else {
 			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
-			put(o, e, 4);
+			sink_text_put(o, e, 4);
 			k = 1;
 		}
 	}
@@ -75,23 +60,23 @@ static void put_text(struct out *o, const char *s)
  */
 size_t sink_stdout_format(const struct record *r, char *buf, size_t len)
 {
-	struct out o = { .buf = buf, .len = len };
+	struct sink_text o = { .buf = buf, .len = len };
 	const char *time = kv_find(r, "time"), *sev = kv_find(r, "severity");
 	const char *what = r->rule ? r->rule :
 			   r->kind == RECORD_LOST ? "lost" : "suppressed";
 
 	if (time) {
-		put(&o, time, strlen(time));
-		put(&o, " ", 1);
+		sink_text_put(&o, time, strlen(time));
+		sink_text_put(&o, " ", 1);
 	}
 	if (sev) {
-		put(&o, sev, strlen(sev));
-		put(&o, " ", 1);
+		sink_text_put(&o, sev, strlen(sev));
+		sink_text_put(&o, " ", 1);
 	}
 	put_text(&o, what);
-	put(&o, ": ", 2);
+	sink_text_put(&o, ": ", 2);
 	put_text(&o, r->message);
-	put(&o, "\n", 1);
+	sink_text_put(&o, "\n", 1);
 	if (len)
 		buf[o.pos < len ? o.pos : len - 1] = '\0';
 	return o.pos;

@@ -26,21 +26,6 @@ struct syslog_sink {
 	size_t cap;
 };
 
-struct out {
-	char *buf;
-	size_t len, pos;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->pos < o->len) {
-		size_t room = o->len - o->pos - 1;
-
-		memcpy(o->buf + o->pos, s, n < room ? n : room);
-	}
-	o->pos += n;
-}
-
 static bool needs_quotes(const char *v)
 {
 	const unsigned char *p = (const unsigned char *)v;
@@ -62,7 +47,7 @@ static bool needs_quotes(const char *v)
 
 /* C-style escapes for what must not appear raw; quote/backslash too
  * when quoted. */
-static void put_escaped(struct out *o, const char *s, bool quoted)
+static void put_escaped(struct sink_text *o, const char *s, bool quoted)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
@@ -72,28 +57,28 @@ static void put_escaped(struct out *o, const char *s, bool quoted)
 
 		k = pm_utf8_len(p, n);
 		if (k > 1) {
-			put(o, (const char *)p, k);
+			sink_text_put(o, (const char *)p, k);
 			continue;
 		}
 		k = 1;
 		if (*p == '\n')
-			put(o, "\\n", 2);
+			sink_text_put(o, "\\n", 2);
 		else if (*p == '\t')
-			put(o, "\\t", 2);
+			sink_text_put(o, "\\t", 2);
 		else if (*p == '\r')
-			put(o, "\\r", 2);
+			sink_text_put(o, "\\r", 2);
 		else if (*p < 0x20 || *p >= 0x7f)
-			put(o, e, (size_t)snprintf(e, sizeof(e), "\\x%02x", *p));
+			sink_text_put(o, e, (size_t)snprintf(e, sizeof(e), "\\x%02x", *p));
 		else if (quoted && (*p == '"' || *p == '\\'))
-			put(o, (const char[]){ '\\', (char)*p }, 2);
+			sink_text_put(o, (const char[]){ '\\', (char)*p }, 2);
 		else
-			put(o, (const char *)p, 1);
+			sink_text_put(o, (const char *)p, 1);
 	}
 }
 
 size_t sink_syslog_format(const struct record *r, char *buf, size_t len)
 {
-	struct out o = { .buf = buf, .len = len };
+	struct sink_text o = { .buf = buf, .len = len };
 
 	put_escaped(&o, r->message, false);
 	for (size_t i = 0; i < r->n_kv; i++) {
@@ -103,12 +88,12 @@ size_t sink_syslog_format(const struct record *r, char *buf, size_t len)
 		if (strcmp(kv->key, "message") == 0)
 			continue;
 		q = needs_quotes(kv->value);
-		put(&o, " ", 1);
-		put(&o, kv->key, strlen(kv->key));
-		put(&o, q ? "=\"" : "=", q ? 2 : 1);
+		sink_text_put(&o, " ", 1);
+		sink_text_put(&o, kv->key, strlen(kv->key));
+		sink_text_put(&o, q ? "=\"" : "=", q ? 2 : 1);
 		put_escaped(&o, kv->value, q);
 		if (q)
-			put(&o, "\"", 1);
+			sink_text_put(&o, "\"", 1);
 	}
 	if (len)
 		buf[o.pos < len ? o.pos : len - 1] = '\0';
