@@ -161,6 +161,16 @@ static int widen(struct policy_prefilter *pf, const struct policy_rule *r)
 	return pf->unbounded_rule ? 0 : -ENOMEM;
 }
 
+/* include_all: an include list would only narrow what "everywhere" says. */
+static void drop_includes(struct policy_prefilter *pf)
+{
+	for (size_t i = 0; i < pf->n_include; i++)
+		free(pf->include[i]);
+	free(pf->include);
+	pf->include = NULL;
+	pf->n_include = 0;
+}
+
 int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
 {
 	const uint64_t fm = 1ULL << PM_F_PATH | 1ULL << PM_F_PATH2 |
@@ -219,23 +229,12 @@ int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
 		policy_prefilter_free(pf);
 		return rc;
 	}
-	if (pf->include_all) {
-		for (size_t i = 0; i < pf->n_include; i++)
-			free(pf->include[i]);
-		free(pf->include);
-		pf->include = NULL;
-		pf->n_include = 0;
-		return 0;
+	if (!pf->include_all) {
+		normalise(pf);
+		fit(pf);	/* may widen to include_all */
 	}
-	normalise(pf);
-	fit(pf);
-	if (pf->include_all) {
-		for (size_t i = 0; i < pf->n_include; i++)
-			free(pf->include[i]);
-		free(pf->include);
-		pf->include = NULL;
-		pf->n_include = 0;
-	}
+	if (pf->include_all)
+		drop_includes(pf);
 	return 0;
 }
 
@@ -258,11 +257,7 @@ int policy_prefilter_resolve(struct policy_prefilter *pf,
 		}
 	}
 	if (pf->include_all) {
-		for (size_t i = 0; i < pf->n_include; i++)
-			free(pf->include[i]);
-		free(pf->include);
-		pf->include = NULL;
-		pf->n_include = 0;
+		drop_includes(pf);
 		return 0;
 	}
 	normalise(pf);
