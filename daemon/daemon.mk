@@ -1,8 +1,14 @@
-# daemon/ - premodd and premodctl. daemon/premodd.c and daemon/premodctl.c
-# hold the two main()s; every other daemon/*.c is a module in libdaemon.a,
-# which the unit tests link too.
-DAEMON_MAINS := daemon/premodd.c daemon/premodctl.c
-DAEMON_SRCS  := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
+# daemon/ - premodd and premodctl, laid out by role:
+#   daemon/            premodd's pipeline (main, modes, config, receiver, ...)
+#   daemon/libpremod/  talking to premod.ko: connect, subscribe, decode, render
+#   daemon/sinks/      where records go: the sink queue and each sink
+#   daemon/premodctl/  the operator CLI
+# daemon/premodd.c and daemon/premodctl/*.c hold the two programs; every
+# other daemon/**.c is a module in libdaemon.a, which the unit tests link too.
+DAEMON_MAINS := daemon/premodd.c $(wildcard daemon/premodctl/*.c)
+DAEMON_SRCS  := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c \
+                daemon/libpremod/*.c daemon/sinks/*.c))
+PREMODCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/premodctl/*.c))
 DAEMON_LIB   := $(BUILD)/libdaemon.a
 DAEMON_LIBS  := $(call pc_libs,jansson libmnl libsystemd) -lpthread
 
@@ -13,7 +19,7 @@ $(DAEMON_LIB): $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/premodd: $(BUILD)/daemon/premodd.o $(DAEMON_LIB) $(POLICY_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
 
-$(BUILD)/premodctl: $(BUILD)/daemon/premodctl.o $(DAEMON_LIB) $(POLICY_LIB)
+$(BUILD)/premodctl: $(PREMODCTL_OBJS) $(DAEMON_LIB) $(POLICY_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,libnl-genl-3.0) \
 		$(DAEMON_LIBS) $(POLICY_LIBS)
 
