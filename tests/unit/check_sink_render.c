@@ -150,7 +150,7 @@ START_TEST(test_journald_match_fields)
 	/* the message is MESSAGE, not repeated as a PREMOD_ field */
 	ck_assert(!iov_has_name(&m, "PREMOD_MESSAGE"));
 	/* every record field, plus the 4 journald ones */
-	ck_assert_uint_eq(m.n_iov, r->n_kv - 1 + 4);
+	ck_assert_uint_eq(m.n_iov, r->n_kv - 1 + 4 + r->n_tags);
 	assert_names_valid(&m);
 	record_put(r);
 	sink_journald_msg_free(&m);
