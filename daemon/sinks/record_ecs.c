@@ -295,8 +295,10 @@ static void collect(struct ecs_out *e, const struct record *r)
 			}
 			text = kv->type == RKV_STR;
 		}
-		/* The exact bytes of a string JSON cannot carry. */
-		if (text && !utf8_valid(kv->value)) {
+		/* The exact bytes of a string JSON cannot carry (the message
+		 * is text made of fields that have their own). */
+		if (text && strcmp(kv->key, "message") &&
+		    !utf8_valid(kv->value)) {
 			struct item *it = add_custom(e, kv->key, "_hex", I_STR);
 
 			if (it) {

@@ -262,8 +262,7 @@ size_t sink_syslog_format_5424(const struct record *r, int facility,
 		    !sd_name_valid(kv->key, strlen(kv->key)))
 			continue;
 		put_sd_param(&o, kv->key, "", kv->value, false);
-		if (!sd_value_clean(kv->value) &&
-		    sd_name_valid(kv->key, strlen(kv->key) + 4))
+		if (!sd_value_clean(kv->value) && strlen(kv->key) + 4 <= 32)
 			put_sd_param(&o, kv->key, "_hex", kv->value, true);
 	}
 	sink_text_put(&o, "] ", 2);
