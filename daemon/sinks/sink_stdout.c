@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sink_stdout.c - records on standard output, for `premodd -f` and
- * containers: JSON lines, or one short human line each.
+ * containers: JSON lines, ECS lines, or one short human line each.
  *
  * Each record is one write(2) of a whole line, no stdio buffer: a pipe
  * reader (a container log collector) gets every record as soon as it is

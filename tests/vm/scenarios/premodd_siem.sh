@@ -7,6 +7,9 @@
 #     structured data back (mmpstrucdata) and forwards the message over TCP
 #     on loopback (octet-counted framing) to a second rsyslogd, the central
 #     collector, which parses it again.
+# And the journald route: systemd-journal-upload sends the local journal
+# over HTTP on loopback to systemd-journal-remote, the central journal,
+# where `journalctl PREMOD_TAG=identity` must find the same entry.
 # The file name holds every character RFC 5424 escapes in a PARAM-VALUE
 # ('"', '\', ']') and a space and '=': it must arrive exactly, everywhere.
 . "$(dirname "$0")/../lib.sh"
@@ -23,6 +26,10 @@ CENTRAL_OUT=$PM_WORK/central.jsonl
 PORT=10514
 LOCAL_PID=
 CENTRAL_PID=
+JREMOTE_PID=
+JUPLOAD_PID=
+JPORT=19532
+JREMOTE_DIR=$PM_WORK/remote-journal
 mkdir -p "$POL" "$W"
 F=$W'/odd "name" \x ]y=1'
 printf hello >"$F"
@@ -30,7 +37,7 @@ chmod 0644 "$F"
 
 siem_cleanup() {
 	local p
-	for p in $LOCAL_PID $CENTRAL_PID; do
+	for p in $LOCAL_PID $CENTRAL_PID $JUPLOAD_PID $JREMOTE_PID; do
 		kill -TERM "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -112,6 +119,19 @@ pmd_subst "$PMD_FIX/siem-policy.json" "$POL/10-siem.json" &&
 PMD_CONFIG=$PM_WORK/premodd.json PMD_STDOUT=$PM_WORK/premodd.out \
 	pmd_start --policy "$POL" --journal "$J"
 [ -z "$PM_GROUP_ERR" ] || { group_end; exit 1; }
+group_end
+
+group "premodd_siem: systemd-journal-remote and systemd-journal-upload start"
+mkdir -p "$JREMOTE_DIR"
+/lib/systemd/systemd-journal-remote --listen-http="127.0.0.1:$JPORT" \
+	--output="$JREMOTE_DIR/" >"$PM_WORK/jremote.out" 2>&1 &
+JREMOTE_PID=$!
+wait_until 60 "systemd-journal-remote listening on 127.0.0.1:$JPORT ($(tail -c 300 "$PM_WORK/jremote.out" 2>/dev/null))" \
+	sh -c "grep -q ':$(printf %04X $JPORT) ' /proc/net/tcp"
+# It follows the local journal from its start: premodd's entries included.
+/lib/systemd/systemd-journal-upload --url="http://127.0.0.1:$JPORT" \
+	--save-state="$PM_WORK/jupload.state" >"$PM_WORK/jupload.out" 2>&1 &
+JUPLOAD_PID=$!
 group_end
 
 (echo "$BASHPID" >"$PM_WORK/op.pid"; exec "$FSOP" chmod "$F" 4755) ||
@@ -217,6 +237,22 @@ assert_eq "$(grep -c . <<<"$cline")" 1 "records at the central rsyslogd"
 check_sd central "$cline"
 assert_eq "$(jq -cS .sd <<<"$cline")" "$(jq -cS .sd <<<"$lline")" \
 	"structured data central vs local"
+
+# --- the fleet, journald's route -----------------------------------------------------
+group "premodd_siem: the central journal (journal-upload -> journal-remote) has the entry"
+wait_until 90 "journalctl -D $JREMOTE_DIR PREMOD_TAG=identity ($(tail -c 300 "$PM_WORK/jupload.out" "$PM_WORK/jremote.out" 2>/dev/null))" \
+	sh -c "journalctl --no-pager -D '$JREMOTE_DIR' -o json PREMOD_TAG=identity 2>/dev/null | grep -q ."
+rj=$(journalctl --no-pager -D "$JREMOTE_DIR" -o json PREMOD_TAG=identity 2>>"$PM_WORK/journalctl.err")
+assert_eq "$(grep -c . <<<"$rj")" 1 "central entries with PREMOD_TAG=identity"
+bad=$(jq -r --arg p "$F" --arg m "$MSG" --arg seq "$SEQ" '
+	[ (if .PREMOD_PATH == $p then empty else "PREMOD_PATH" end),
+	  (if .PREMOD_RULE == "vm-siem-chmod" then empty else "PREMOD_RULE" end),
+	  (if .PREMOD_SEQ == $seq then empty else "PREMOD_SEQ" end),
+	  (if .MESSAGE == $m then empty else "MESSAGE" end),
+	  (if (.PREMOD_TAG | sort) == ["identity", "siem", "vm-test"] then empty else "PREMOD_TAG" end),
+	  (if .SYSLOG_IDENTIFIER == "premodd" then empty else "SYSLOG_IDENTIFIER" end)
+	] | join(",")' <<<"$rj" 2>&1)
+[ -z "$bad" ] || fail "central journal entry wrong in: $bad: $(head -c 1500 <<<"$rj")"
 
 # --- no loss -------------------------------------------------------------------------
 group "premodd_siem: no lost records, no sink errors; SIGTERM, exit 0"
