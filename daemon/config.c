@@ -84,12 +84,15 @@ int config_init(struct config *c)
 	c->syslog.enabled = true;
 	c->syslog.facility = LOG_AUTHPRIV;
 	c->out.enabled = false;
-	c->out.json = true;
+	c->out.format = STDOUT_FORMAT_JSON;
+	c->syslog.format = SYSLOG_FORMAT_BSD;
 	c->alerts.enabled = true;
 	c->stats.interval_ms = 5000;
 	if (config_set_str(&c->policy_dir, "/etc/premod/policy.d") ||
 	    config_set_str(&c->journal.path,
 			   "/var/log/premod/changes.jsonl") ||
+	    config_set_str(&c->syslog.socket, SYSLOG_SOCKET_DEFAULT) ||
+	    config_set_str(&c->syslog.sd_id, SYSLOG_SD_ID_DEFAULT) ||
 	    config_set_str(&c->stats.file, "/run/premod/premodd.stats.json") ||
 	    config_set_str(&c->stats.prometheus,
 			   "/run/premod/premodd.prom")) {
@@ -104,6 +107,8 @@ void config_free(struct config *c)
 	free(c->policy_dir);
 	free(c->host);
 	free(c->journal.path);
+	free(c->syslog.socket);
+	free(c->syslog.sd_id);
 	free(c->stats.file);
 	free(c->stats.prometheus);
 	memset(c, 0, sizeof(*c));
@@ -308,21 +313,47 @@ static void walk_object(struct walk *w, const struct jp_value *v,
 	}
 }
 
+static const char *const syslog_format_choices[] = { "bsd", "rfc5424",
+						     NULL };
+
 static void walk_syslog(struct walk *w, const struct jp_value *v)
 {
 	static const struct key keys[] = {
 		{ "enabled", K_BOOL, OFF(syslog.enabled) },
 		{ "facility", K_FACILITY, OFF(syslog.facility) },
+		{ "format", K_ENUM, OFF(syslog.format), 0, 0,
+		  syslog_format_choices },
+		{ "socket", K_STR, OFF(syslog.socket) },
+		{ "sd_id", K_STR, OFF(syslog.sd_id) },
 		{ NULL },
 	};
 
+	_Static_assert(SYSLOG_FORMAT_BSD == 0 && SYSLOG_FORMAT_RFC5424 == 1,
+		       "syslog_format_choices follows the enum");
 	walk_object(w, v, keys, "sinks.syslog");
+	for (size_t i = 0; i < v->obj.n; i++) {
+		const struct jp_member *m = &v->obj.v[i];
+
+		if (!strcmp(m->key, "sd_id") && m->val->type == JP_STR &&
+		    !sink_syslog_sd_id_valid(m->val->str.s))
+			report(w, m->val->line, m->val->col,
+			       "\"sinks.syslog.sd_id\" must be an RFC 5424 "
+			       "SD-ID name@number (at most 32 printable "
+			       "characters, none of '=', ']', '\"', space), "
+			       "not \"%s\"", m->val->str.s);
+		if (!strcmp(m->key, "socket") && m->val->type == JP_STR &&
+		    m->val->str.len >= 108)
+			report(w, m->val->line, m->val->col,
+			       "\"sinks.syslog.socket\" must be shorter than "
+			       "108 bytes (a unix socket path)");
+	}
 }
 
 static const char *const sync_choices[] = { "none", "interval",
 					     "every-record",
 					     NULL };
-static const char *const format_choices[] = { "text", "json", NULL };
+static const char *const format_choices[] = { "text", "json", "ecs", NULL };
+static const char *const journal_format_choices[] = { "json", "ecs", NULL };
 
 static void walk_journal(struct walk *w, const struct jp_value *v)
 {
@@ -332,6 +363,8 @@ static void walk_journal(struct walk *w, const struct jp_value *v)
 		{ "sync", K_ENUM, OFF(journal.sync), 0, 0, sync_choices },
 		{ "interval_ms", K_UINT, OFF(journal.interval_ms), 1,
 		  3600000 },
+		{ "format", K_ENUM, OFF(journal.ecs), 0, 0,
+		  journal_format_choices },
 		{ NULL },
 	};
 
@@ -355,9 +388,13 @@ static void walk_stdout(struct walk *w, const struct jp_value *v)
 {
 	static const struct key keys[] = {
 		{ "enabled", K_BOOL, OFF(out.enabled) },
-		{ "format", K_ENUM, OFF(out.json), 0, 0, format_choices },
+		{ "format", K_ENUM, OFF(out.format), 0, 0, format_choices },
 		{ NULL },
 	};
+
+	_Static_assert(STDOUT_FORMAT_TEXT == 0 && STDOUT_FORMAT_JSON == 1 &&
+			       STDOUT_FORMAT_ECS == 2,
+		       "format_choices follows the enum");
 
 	walk_object(w, v, keys, "sinks.stdout");
 }

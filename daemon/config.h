@@ -16,10 +16,13 @@
  *     "receive_buffer": 67108864,       (bytes, SO_RCVBUFFORCE)
  *     "sinks": {
  *       "journal":  {"enabled": true, "path": "/var/log/premod/changes.jsonl",
- *                    "sync": "interval", "interval_ms": 1000},
+ *                    "sync": "interval", "interval_ms": 1000,
+ *                    "format": "json"},       (or "ecs")
  *       "journald": {"enabled": true},
- *       "syslog":   {"enabled": true, "facility": "authpriv"},
- *       "stdout":   {"enabled": false, "format": "json"},
+ *       "syslog":   {"enabled": true, "facility": "authpriv",
+ *                    "format": "bsd",         (or "rfc5424", which uses:)
+ *                    "socket": "/dev/log", "sd_id": "premod@32473"},
+ *       "stdout":   {"enabled": false, "format": "json"},  (text, json, ecs)
  *       "alerts":   {"enabled": true}
  *     },
  *     "stats": {"file": "/run/premod/premodd.stats.json",
@@ -51,6 +54,7 @@ struct config {
 		char *path;
 		int sync;		/* JOURNAL_SYNC_* */
 		unsigned int interval_ms;
+		int ecs;		/* format: 0 "json", 1 "ecs" */
 	} journal;
 	struct {
 		bool enabled;
@@ -58,10 +62,13 @@ struct config {
 	struct {
 		bool enabled;
 		int facility;		/* LOG_* facility value */
+		int format;		/* enum syslog_format */
+		char *socket;		/* rfc5424 */
+		char *sd_id;		/* rfc5424 */
 	} syslog;
 	struct {
 		bool enabled;
-		int json;		/* 1: "json", 0: "text" */
+		int format;		/* enum stdout_format */
 	} out;
 	struct {
 		bool enabled;

@@ -99,7 +99,7 @@ static void kv_event_field(struct rb *b, const struct pm_event *ev,
 	} else if (pm_fields[f].kind == PM_KIND_MODE) {
 		int n = snprintf(tmp, sizeof(tmp), "%#" PRIo64, ev->num[f]);
 
-		rb_kv(b, key, tmp, (size_t)n);
+		rb_kvt(b, key, tmp, (size_t)n, RKV_MODE);
 	} else {
 		rb_kvnum(b, key, ev->num[f]);
 	}
@@ -170,11 +170,24 @@ static void match_build(struct rb *b, const struct match_in *in)
 		if (b->str) {
 			b->str[start + n] = '\0';
 			b->kv[b->nkv] = (struct record_kv){
-				.key = "tags", .value = b->str + start };
+				.key = "tags", .value = b->str + start,
+				.type = RKV_STR };
 		}
 		b->sn += n + 1;
 		b->nkv++;
 	}
+	/* And one by one, for the writers that repeat a field per tag. */
+	if (b->str)
+		b->tags = b->str + b->sn;
+	for (size_t i = 0; i < ntags; i++) {
+		const char *t = policy_rule_tag(in->rule, i);
+		size_t tl = strlen(t) + 1;
+
+		if (b->str)
+			memcpy(b->str + b->sn, t, tl);
+		b->sn += tl;
+	}
+	b->ntags = ntags;
 	rb_str(b, "message", in->message, false);
 	rb_num(b, "generation", in->ctx->generation);
 	rb_json(b, "}", 1);

@@ -39,10 +39,20 @@ enum record_kind {
 	RECORD_SUPPRESSED,
 };
 
+/* What a key/value string holds, for writers that type their output
+ * (the ECS form writes numbers as JSON numbers, modes as octal strings). */
+enum record_kv_type {
+	RKV_STR,		/* exact bytes */
+	RKV_NUM,		/* unsigned decimal */
+	RKV_MODE,		/* octal with a leading zero: "0104755" */
+	RKV_TIME,		/* RFC 3339, UTC, nanoseconds */
+};
+
 /* One structured field, journald style: PREMOD_<NAME>=value. */
 struct record_kv {
 	const char *key;	/* lowercase, e.g. "rule", "path", "seq" */
 	const char *value;
+	enum record_kv_type type;
 };
 
 struct record {
@@ -57,6 +67,10 @@ struct record {
 	size_t json_len;
 	const struct record_kv *kv;	/* all fields, in JSON order */
 	size_t n_kv;
+	/* The rule's tags one by one (the kv "tags" joins them with commas):
+	 * n_tags NUL-terminated strings back to back. */
+	const char *tags;
+	size_t n_tags;
 	/* storage follows */
 };
 

@@ -132,17 +132,24 @@ static void rb_jnum(struct rb *b, uint64_t v)
 	rb_json(b, p, (size_t)(tmp + 24 - p));
 }
 
-void rb_kv(struct rb *b, const char *key, const char *val, size_t n)
+void rb_kvt(struct rb *b, const char *key, const char *val, size_t n,
+	    enum record_kv_type type)
 {
 	if (b->str) {
 		char *dst = b->str + b->sn;
 
 		memcpy(dst, val, n);
 		dst[n] = '\0';
-		b->kv[b->nkv] = (struct record_kv){ .key = key, .value = dst };
+		b->kv[b->nkv] = (struct record_kv){ .key = key, .value = dst,
+						    .type = type };
 	}
 	b->sn += n + 1;
 	b->nkv++;
+}
+
+void rb_kv(struct rb *b, const char *key, const char *val, size_t n)
+{
+	rb_kvt(b, key, val, n, RKV_STR);
 }
 
 void rb_kvs(struct rb *b, const char *key, const char *val)
@@ -154,7 +161,7 @@ void rb_kvnum(struct rb *b, const char *key, uint64_t v)
 {
 	char tmp[24], *p = u64_digits(v, tmp);
 
-	rb_kv(b, key, p, (size_t)(tmp + 24 - p));
+	rb_kvt(b, key, p, (size_t)(tmp + 24 - p), RKV_NUM);
 }
 
 /* Both forms of the common field kinds. */
@@ -182,7 +189,7 @@ void rb_time(struct rb *b, const char *key, uint64_t ns)
 	rb_json(b, "\"", 1);
 	rb_json(b, tmp, n);
 	rb_json(b, "\"", 1);
-	rb_kv(b, key, tmp, n);
+	rb_kvt(b, key, tmp, n, RKV_TIME);
 }
 
 static char *put2(char *p, int v)
@@ -249,12 +256,16 @@ struct record *rb_alloc(struct rb *b, enum record_kind kind,
 	r->message = "";
 	r->kv = (const struct record_kv *)(r + 1);
 	r->n_kv = b->nkv;
+	r->tags = "";
+	r->n_tags = 0;
 	b->kv = (struct record_kv *)(r + 1);
 	b->json = (char *)(r + 1) + kvsz;
 	b->str = b->json + b->jn + 1;
 	r->json = b->json;
 	r->json_len = b->jn;
 	b->jn = b->sn = b->nkv = 0;
+	b->tags = NULL;
+	b->ntags = 0;
 	return r;
 }
 
@@ -262,6 +273,10 @@ struct record *rb_alloc(struct rb *b, enum record_kind kind,
 void rb_finish(struct rb *b, struct record *r)
 {
 	b->json[b->jn] = '\0';
+	if (b->tags) {
+		r->tags = b->tags;
+		r->n_tags = b->ntags;
+	}
 	for (size_t i = 0; i < r->n_kv; i++) {
 		if (strcmp(r->kv[i].key, "message") == 0)
 			r->message = r->kv[i].value;

@@ -24,6 +24,8 @@ struct rb {
 	size_t sn;
 	struct record_kv *kv;
 	size_t nkv;
+	const char *tags;	/* where rb_tags() put them (writing pass) */
+	size_t ntags;
 };
 
 /* Raw JSON text; a key (with its comma); a JSON string of s (lossy UTF-8,
@@ -32,7 +34,9 @@ void rb_json(struct rb *b, const char *s, size_t n);
 void rb_key(struct rb *b, const char *key);
 bool rb_jstr(struct rb *b, const char *s);
 
-/* Key/value only: a value of n bytes, a C string, a number. */
+/* Key/value only: a value of n bytes of a type, a C string, a number. */
+void rb_kvt(struct rb *b, const char *key, const char *val, size_t n,
+	    enum record_kv_type type);
 void rb_kv(struct rb *b, const char *key, const char *val, size_t n);
 void rb_kvs(struct rb *b, const char *key, const char *val);
 void rb_kvnum(struct rb *b, const char *key, uint64_t v);

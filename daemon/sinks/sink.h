@@ -110,6 +110,7 @@ struct journal_config {
 	enum { JOURNAL_SYNC_NONE, JOURNAL_SYNC_INTERVAL, JOURNAL_SYNC_EVERY }
 		sync;
 	unsigned int sync_interval_ms;
+	bool ecs;		/* ECS lines (record_ecs.h) instead of JSON */
 };
 extern const struct sink_ops sink_journal_ops;
 int sink_journal_open(const struct journal_config *cfg, void **priv);
@@ -133,20 +134,43 @@ void sink_journald_msg_free(struct sink_journald_msg *m);
 /* The fixed MESSAGE_ID of each record kind (32 hex digits). */
 const char *sink_journald_message_id(enum record_kind kind);
 
+enum syslog_format { SYSLOG_FORMAT_BSD, SYSLOG_FORMAT_RFC5424 };
+/* The SD-ID of the record's structured data: a name at the project's
+ * enterprise number (32473 is RFC 5612's documentation number: a
+ * placeholder until one is registered; configurable). */
+#define SYSLOG_SD_ID_DEFAULT "premod@32473"
+#define SYSLOG_SOCKET_DEFAULT "/dev/log"
 struct syslog_config {
 	int facility;		/* LOG_AUTHPRIV by default */
 	const char *ident;	/* "premodd" */
+	enum syslog_format format;
+	const char *socket;	/* RFC 5424: the unix datagram socket */
+	const char *sd_id;	/* RFC 5424: SD-ID */
 };
 extern const struct sink_ops sink_syslog_ops;
 int sink_syslog_open(const struct syslog_config *cfg, void **priv);
 /* The line syslog gets: message, then " key=value" per field (quoted and
  * escaped when needed). snprintf-like: returns the full length. */
 size_t sink_syslog_format(const struct record *r, char *buf, size_t len);
+/* Whether s is a valid private RFC 5424 SD-ID: "name@number" with at most
+ * 32 printable US-ASCII characters, no '=', ' ', ']', '"', the number
+ * digits and dots. */
+bool sink_syslog_sd_id_valid(const char *s);
+/*
+ * The RFC 5424 message: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG",
+ * the record's fields as SD-PARAMs of one SD-ELEMENT sd_id, in record
+ * order. snprintf-like.
+ */
+size_t sink_syslog_format_5424(const struct record *r, int facility,
+			       const char *app, long procid,
+			       const char *sd_id, char *buf, size_t len);
 
+/* What a line-per-record sink writes; the order is the configuration's. */
+enum stdout_format { STDOUT_FORMAT_TEXT, STDOUT_FORMAT_JSON, STDOUT_FORMAT_ECS };
 extern const struct sink_ops sink_stdout_ops;
-int sink_stdout_open(bool json, void **priv);
+int sink_stdout_open(int format, void **priv);
 /* The same on another descriptor (tests, a pipe). */
-int sink_stdout_open_fd(int fd, bool json, void **priv);
+int sink_stdout_open_fd(int fd, int format, void **priv);
 /* The human line "<time> <severity> <rule>: <message>\n", snprintf-like. */
 size_t sink_stdout_format(const struct record *r, char *buf, size_t len);
 

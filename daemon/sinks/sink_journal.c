@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "record_ecs.h"
 #include "sink.h"
 
 #define REOPEN_RETRY_MS	1000
@@ -33,6 +34,7 @@ struct journal {
 	char *path;
 	int fd;
 	int sync;
+	bool ecs;		/* ECS lines instead of the record's JSON */
 	unsigned int interval_ms;
 	uint64_t last_sync_ms;
 	bool unsynced;
@@ -162,6 +164,7 @@ int sink_journal_open(const struct journal_config *cfg, void **priv)
 		return -ENOMEM;
 	}
 	j->sync = cfg->sync;
+	j->ecs = cfg->ecs;
 	j->interval_ms = cfg->sync_interval_ms ? cfg->sync_interval_ms : 1000;
 	j->write_fn = write;
 	j->last_sync_ms = mono_ms();
@@ -252,6 +255,12 @@ static int journal_write(struct sink *s, const struct record *r)
 	ssize_t n;
 	int err;
 
+	if (j->ecs) {
+		len = record_ecs_format(r, j->line, j->line_cap) + 1;
+		if (len == 1)
+			return -ENOMEM;
+	}
+
 	if (j->reopen_failed && mono_ms() >= j->reopen_at_ms)
 		journal_reopen(s);
 	if (j->cut_pending) {
@@ -267,9 +276,15 @@ static int journal_write(struct sink *s, const struct record *r)
 			return -ENOMEM;
 		j->line = p;
 		j->line_cap = cap;
+		if (j->ecs)
+			record_ecs_format(r, j->line, j->line_cap);
 	}
-	memcpy(j->line, r->json, r->json_len);
-	j->line[r->json_len] = '\n';
+	if (j->ecs) {
+		j->line[len - 1] = '\n';
+	} else {
+		memcpy(j->line, r->json, r->json_len);
+		j->line[r->json_len] = '\n';
+	}
 
 	n = write_line(j, j->line, len);
 	if (n == (ssize_t)len) {

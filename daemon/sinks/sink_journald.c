@@ -4,7 +4,8 @@
  *
  * Every record field becomes a journal field PREMOD_<KEY> (key uppercased)
  * with the record's key/value string, so `journalctl PREMOD_RULE=etc-shadow`
- * selects records and `-o json` returns all of them. MESSAGE_ID is fixed
+ * selects records and `-o json` returns all of them. The rule's tags come
+ * joined in PREMOD_TAGS and once more as one PREMOD_TAG per tag. MESSAGE_ID is fixed
  * per record kind (RECORDS.md lists them) so a catalog entry or an alert
  * can key on it without parsing text.
  *
@@ -82,6 +83,15 @@ int sink_journald_build(const struct record *r, struct sink_journald_msg *m)
 		need += field_len(r->kv[i].key, r->kv[i].value);
 		n++;
 	}
+	/* PREMOD_TAG, once per tag: journald keeps repeated fields, and
+	 * `journalctl PREMOD_TAG=x` matches any of them. */
+	for (size_t i = 0, off = 0; i < r->n_tags; i++) {
+		size_t tl = strlen(r->tags + off);
+
+		need += field_len("tag", r->tags + off);
+		off += tl + 1;
+		n++;
+	}
 	/* Strings are built back to back; iovecs point into them. */
 	need += n;
 	if (need > m->cap) {
@@ -116,6 +126,15 @@ int sink_journald_build(const struct record *r, struct sink_journald_msg *m)
 		if (strcmp(r->kv[i].key, "message") == 0)
 			continue;
 		p = put_field(p, r->kv[i].key, r->kv[i].value);
+		m->iov[m->n_iov++] = (struct iovec){ start, (size_t)(p - start) };
+		p++;
+	}
+	for (size_t i = 0, off = 0; i < r->n_tags; i++) {
+		char *start = p;
+		const char *t = r->tags + off;
+
+		off += strlen(t) + 1;
+		p = put_field(p, "tag", t);
 		m->iov[m->n_iov++] = (struct iovec){ start, (size_t)(p - start) };
 		p++;
 	}

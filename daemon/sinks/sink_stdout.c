@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sink_stdout.c - records on standard output, for `premodd -f` and
- * containers: JSON lines, or one short human line each.
+ * containers: JSON lines, ECS lines, or one short human line each.
  *
  * Each record is one write(2) of a whole line, no stdio buffer: a pipe
  * reader (a container log collector) gets every record as soon as it is
@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "event_json.h"
+#include "record_ecs.h"
 #include "sink.h"
 
 struct stdout_sink {
 	int fd;
-	bool json;
+	int format;		/* STDOUT_FORMAT_* */
 	char *line;
 	size_t cap;
 };
@@ -82,21 +83,21 @@ size_t sink_stdout_format(const struct record *r, char *buf, size_t len)
 	return o.pos;
 }
 
-int sink_stdout_open_fd(int fd, bool json, void **priv)
+int sink_stdout_open_fd(int fd, int format, void **priv)
 {
 	struct stdout_sink *so = calloc(1, sizeof(*so));
 
 	if (!so)
 		return -ENOMEM;
 	so->fd = fd;
-	so->json = json;
+	so->format = format;
 	*priv = so;
 	return 0;
 }
 
-int sink_stdout_open(bool json, void **priv)
+int sink_stdout_open(int format, void **priv)
 {
-	return sink_stdout_open_fd(STDOUT_FILENO, json, priv);
+	return sink_stdout_open_fd(STDOUT_FILENO, format, priv);
 }
 
 static int reserve(struct stdout_sink *so, size_t n)
@@ -119,7 +120,18 @@ static int stdout_write(struct sink *s, const struct record *r)
 	size_t len, done = 0;
 	int rc;
 
-	if (so->json) {
+	if (so->format == STDOUT_FORMAT_ECS) {
+		len = record_ecs_format(r, so->line, so->cap) + 1;
+		if (len == 1)
+			return -ENOMEM;
+		if (len > so->cap) {
+			rc = reserve(so, len);
+			if (rc < 0)
+				return rc;
+			record_ecs_format(r, so->line, so->cap);
+		}
+		so->line[len - 1] = '\n';
+	} else if (so->format == STDOUT_FORMAT_JSON) {
 		len = r->json_len + 1;
 		rc = reserve(so, len);
 		if (rc < 0)

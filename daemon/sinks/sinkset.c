@@ -35,6 +35,7 @@ static int open_one(struct sinkset *ss, int which, const struct config *cfg,
 		jc.path = cfg->journal.path;
 		jc.sync = cfg->journal.sync;
 		jc.sync_interval_ms = cfg->journal.interval_ms;
+		jc.ecs = cfg->journal.ecs == 1;
 		ops = &sink_journal_ops;
 		ret = sink_journal_open(&jc, &priv);
 		break;
@@ -49,6 +50,9 @@ static int open_one(struct sinkset *ss, int which, const struct config *cfg,
 			return 0;
 		sc.facility = cfg->syslog.facility;
 		sc.ident = "premodd";
+		sc.format = (enum syslog_format)cfg->syslog.format;
+		sc.socket = cfg->syslog.socket;
+		sc.sd_id = cfg->syslog.sd_id;
 		ops = &sink_syslog_ops;
 		ret = sink_syslog_open(&sc, &priv);
 		break;
@@ -56,7 +60,7 @@ static int open_one(struct sinkset *ss, int which, const struct config *cfg,
 		if (!cfg->out.enabled)
 			return 0;
 		ops = &sink_stdout_ops;
-		ret = sink_stdout_open(cfg->out.json, &priv);
+		ret = sink_stdout_open(cfg->out.format, &priv);
 		break;
 	case SINKSET_ALERTS:
 		if (!cfg->alerts.enabled)

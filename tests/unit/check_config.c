@@ -58,7 +58,11 @@ START_TEST(test_shipped_file)
 	ck_assert_uint_eq(c.queue_size, d.queue_size);
 	ck_assert_uint_eq(c.receive_buffer, d.receive_buffer);
 	ck_assert_int_eq(c.syslog.facility, d.syslog.facility);
-	ck_assert_int_eq(c.out.json, d.out.json);
+	ck_assert_int_eq(c.out.format, d.out.format);
+	ck_assert_int_eq(c.journal.ecs, d.journal.ecs);
+	ck_assert_int_eq(c.syslog.format, d.syslog.format);
+	ck_assert_str_eq(c.syslog.socket, d.syslog.socket);
+	ck_assert_str_eq(c.syslog.sd_id, d.syslog.sd_id);
 	free(errs);
 	config_free(&c);
 	config_free(&d);
@@ -90,11 +94,41 @@ START_TEST(test_values)
 	ck_assert_str_eq(c.journal.path, "/j");
 	ck_assert_int_eq(c.syslog.facility, LOG_LOCAL3);
 	ck_assert(c.out.enabled);
-	ck_assert_int_eq(c.out.json, 0);
+	ck_assert_int_eq(c.out.format, 0);
 	ck_assert(!c.alerts.enabled);
 	ck_assert_ptr_null(c.stats.file);
 	ck_assert_ptr_null(c.stats.prometheus);
 	ck_assert_uint_eq(c.stats.interval_ms, 250);
+	free(errs);
+	config_free(&c);
+}
+END_TEST
+
+/* The record formats of each sink. */
+START_TEST(test_formats)
+{
+	struct config c;
+	char *errs = NULL;
+
+	ck_assert_int_eq(config_init(&c), 0);
+	ck_assert_int_eq(c.journal.ecs, 0);
+	ck_assert_int_eq(c.syslog.format, SYSLOG_FORMAT_BSD);
+	ck_assert_str_eq(c.syslog.socket, "/dev/log");
+	ck_assert_str_eq(c.syslog.sd_id, "premod@32473");
+	ck_assert_int_eq(
+		load(&c,
+		     "{\"sinks\": {\"journal\": {\"format\": \"ecs\"}, "
+		     "\"stdout\": {\"format\": \"ecs\"}, \"syslog\": "
+		     "{\"format\": \"rfc5424\", \"socket\": \"/run/x.sock\", "
+		     "\"sd_id\": \"audit@1.2.3\"}}}",
+		     &errs),
+		0);
+	ck_assert_str_eq(errs, "");
+	ck_assert_int_eq(c.journal.ecs, 1);
+	ck_assert_int_eq(c.out.format, STDOUT_FORMAT_ECS);
+	ck_assert_int_eq(c.syslog.format, SYSLOG_FORMAT_RFC5424);
+	ck_assert_str_eq(c.syslog.socket, "/run/x.sock");
+	ck_assert_str_eq(c.syslog.sd_id, "audit@1.2.3");
 	free(errs);
 	config_free(&c);
 }
@@ -126,9 +160,19 @@ static const struct {
 	  "4294967296\n" },
 	{ "{\"sinks\": {\"stdout\": {\"format\": \"xml\", \"colour\": true}}}",
 	  "premodd.json:1:33: \"sinks.stdout.format\" must be one of: text, "
-	  "json\n"
+	  "json, ecs\n"
 	  "premodd.json:1:40: unknown key \"sinks.stdout.colour\" (known "
 	  "here: enabled, format)\n" },
+	{ "{\"sinks\": {\"journal\": {\"format\": \"text\"}}}",
+	  "premodd.json:1:34: \"sinks.journal.format\" must be one of: json, "
+	  "ecs\n" },
+	{ "{\"sinks\": {\"syslog\": {\"format\": \"rfc3164\", "
+	  "\"sd_id\": \"premod\"}}}",
+	  "premodd.json:1:33: \"sinks.syslog.format\" must be one of: bsd, "
+	  "rfc5424\n"
+	  "premodd.json:1:53: \"sinks.syslog.sd_id\" must be an RFC 5424 "
+	  "SD-ID name@number (at most 32 printable characters, none of '=', "
+	  "']', '\"', space), not \"premod\"\n" },
 	{ "{\"sinks\": []}",
 	  "premodd.json:1:11: \"sinks\" must be an object, not array\n" },
 	{ "{\"sinks\": {\"journald\": {\"enabled\": \"yes\"}}}",
@@ -194,6 +238,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_shipped_file);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_formats);
 	tcase_add_loop_test(tc, test_errors, 0,
 			    sizeof(errors) / sizeof(errors[0]));
 	tcase_add_test(tc, test_syntax_error_position);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fixture_record.h"
+#include "record_ecs.h"
 #include "sink.h"
 
 static char dir[64];
@@ -130,6 +131,44 @@ START_TEST(test_lines_and_modes)
 	*strrchr(path, '/') = '\0';
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0750);
+}
+END_TEST
+
+/* format "ecs": the ECS line of each record instead of its JSON, whole
+ * lines the same way (also one longer than the first buffer). */
+START_TEST(test_ecs_lines)
+{
+	struct journal_config cfg = { .path = path,
+				      .sync = JOURNAL_SYNC_NONE, .ecs = true };
+	struct policy *p = fx_policy_load();
+	size_t n = 6000;
+	static char want[65536];
+	char *long_path = malloc(n + 1), *got;
+	struct record *r[2];
+	struct sink s = { .ops = &sink_journal_ops };
+
+	memset(long_path, 'a', n);
+	long_path[0] = '/';
+	long_path[n] = '\0';
+	r[0] = fx_lost(5, 1);
+	r[1] = fx_match(p, long_path);
+	ck_assert_int_eq(sink_journal_open(&cfg, &s.priv), 0);
+	want[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		size_t len = strlen(want);
+
+		ck_assert_int_eq(sink_journal_ops.write(&s, r[i]), 0);
+		record_ecs_format(r[i], want + len, sizeof(want) - len);
+		strcat(want, "\n");
+		record_put(r[i]);
+	}
+	sink_journal_ops.close(&s);
+	got = slurp(path);
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(got, "\"event\":{\"kind\":\"event\""));
+	free(got);
+	free(long_path);
+	policy_free(p);
 }
 END_TEST
 
@@ -509,6 +548,7 @@ static Suite *journal_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lines_and_modes);
+	tcase_add_test(tc, test_ecs_lines);
 	tcase_add_loop_test(tc, test_short_write_never_leaves_a_fragment, 0,
 			    sizeof(short_cases) / sizeof(short_cases[0]));
 	tcase_add_loop_test(tc, test_crash_fragment_removed_on_open, 0,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fixture_record.h"
+#include "record_ecs.h"
 #include "sink.h"
 
 #define T0 "2025-11-24T22:28:46.123456789Z"
@@ -150,9 +151,34 @@ START_TEST(test_journald_match_fields)
 	/* the message is MESSAGE, not repeated as a PREMOD_ field */
 	ck_assert(!iov_has_name(&m, "PREMOD_MESSAGE"));
 	/* every record field, plus the 4 journald ones */
-	ck_assert_uint_eq(m.n_iov, r->n_kv - 1 + 4);
+	ck_assert_uint_eq(m.n_iov, r->n_kv - 1 + 4 + r->n_tags);
 	assert_names_valid(&m);
 	record_put(r);
+	sink_journald_msg_free(&m);
+}
+END_TEST
+
+/* One PREMOD_TAG per tag, so `journalctl PREMOD_TAG=setuid` finds it;
+ * the joined PREMOD_TAGS stays; a record without tags has none. */
+START_TEST(test_journald_one_field_per_tag)
+{
+	struct sink_journald_msg m = { 0 };
+	struct record *r = make(K_MATCH), *l = make(K_LOST);
+	size_t tags = 0;
+
+	ck_assert_int_eq(sink_journald_build(r, &m), 0);
+	ck_assert_uint_eq(r->n_tags, 2);
+	ck_assert(iov_has(&m, "PREMOD_TAG=integrity"));
+	ck_assert(iov_has(&m, "PREMOD_TAG=setuid"));
+	ck_assert(iov_has(&m, "PREMOD_TAGS=integrity,setuid"));
+	for (size_t i = 0; i < m.n_iov; i++)
+		tags += !strncmp(m.iov[i].iov_base, "PREMOD_TAG=", 11);
+	ck_assert_uint_eq(tags, 2);
+	assert_names_valid(&m);
+	ck_assert_int_eq(sink_journald_build(l, &m), 0);
+	ck_assert(!iov_has_name(&m, "PREMOD_TAG"));
+	record_put(r);
+	record_put(l);
 	sink_journald_msg_free(&m);
 }
 END_TEST
@@ -301,7 +327,7 @@ START_TEST(test_stdout_human_escapes_control)
 END_TEST
 
 /* Through the sink thread into a pipe: whole lines, in order. */
-static void run_stdout_sink(bool json, char *out, size_t len)
+static void run_stdout_sink(int format, char *out, size_t len)
 {
 	struct sink s = { 0 };
 	void *priv = NULL;
@@ -309,7 +335,7 @@ static void run_stdout_sink(bool json, char *out, size_t len)
 	ssize_t n, got = 0;
 
 	ck_assert_int_eq(pipe(fds), 0);
-	ck_assert_int_eq(sink_stdout_open_fd(fds[1], json, &priv), 0);
+	ck_assert_int_eq(sink_stdout_open_fd(fds[1], format, &priv), 0);
 	ck_assert_int_eq(sink_start(&s, &sink_stdout_ops, priv, 8), 0);
 	for (int k = 0; k < K_COUNT; k++) {
 		struct record *r = make(k);
@@ -330,7 +356,7 @@ START_TEST(test_stdout_sink_json)
 {
 	char out[8192], want[8192] = "";
 
-	run_stdout_sink(true, out, sizeof(out));
+	run_stdout_sink(STDOUT_FORMAT_JSON, out, sizeof(out));
 	for (int k = 0; k < K_COUNT; k++) {
 		struct record *r = make(k);
 
@@ -346,9 +372,26 @@ START_TEST(test_stdout_sink_human)
 {
 	char out[8192], want[8192] = "";
 
-	run_stdout_sink(false, out, sizeof(out));
+	run_stdout_sink(STDOUT_FORMAT_TEXT, out, sizeof(out));
 	for (int k = 0; k < K_COUNT; k++)
 		strcat(want, human_lines[k]);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
+START_TEST(test_stdout_sink_ecs)
+{
+	char out[16384], want[16384] = "";
+
+	run_stdout_sink(STDOUT_FORMAT_ECS, out, sizeof(out));
+	for (int k = 0; k < K_COUNT; k++) {
+		struct record *r = make(k);
+		size_t len = strlen(want);
+
+		record_ecs_format(r, want + len, sizeof(want) - len);
+		strcat(want, "\n");
+		record_put(r);
+	}
 	ck_assert_str_eq(out, want);
 }
 END_TEST
@@ -373,6 +416,8 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_stdout_human_escapes_control);
 	tcase_add_test(tc, test_stdout_sink_json);
 	tcase_add_test(tc, test_stdout_sink_human);
+	tcase_add_test(tc, test_stdout_sink_ecs);
+	tcase_add_test(tc, test_journald_one_field_per_tag);
 	suite_add_tcase(s, tc);
 	return s;
 }
