@@ -4,7 +4,7 @@
 #       install-userspace and install-kmod
 #   make install-userspace   premodd, premodctl, configuration, example
 #                            policies, the systemd unit, modules-load.d,
-#                            man pages, bash completion
+#                            logrotate.d, man pages, bash completion
 #   make install-kmod KDIR=...   premod.ko for that kernel, then depmod
 #   make install-dkms        the module's source for DKMS (/usr/src/premod-V);
 #                            without DESTDIR also dkms add, build and install
@@ -13,8 +13,8 @@
 #
 # DESTDIR stages the whole tree and never touches the live system: no
 # depmod, no dkms. Configuration under SYSCONFDIR is never overwritten:
-# premodd.json and policy.d/ are installed only when absent, and uninstall
-# leaves them. The module goes to /lib/modules/KVER/extra whatever PREFIX.
+# premodd.json, policy.d/ and logrotate.d/premod are installed only when
+# absent, and uninstall leaves them (logrotate.d/premod unless unchanged). The module goes to /lib/modules/KVER/extra whatever PREFIX.
 # The module's kernel must be named (KDIR=): the default is only a guess.
 #
 # Every directory below can be overridden; these are the defaults.
@@ -74,6 +74,8 @@ install-userspace: userspace
 		sed -e 's|"/etc/premod/|"$(SYSCONFDIR)/premod/|g' daemon/premodd.json \
 			>$(DESTDIR)$(SYSCONFDIR)/premod/premodd.json && \
 		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/premod/premodd.json; }
+	test -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/premod || \
+		install -D -m 0644 dist/logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/premod
 	test -e $(DESTDIR)$(SYSCONFDIR)/premod/policy.d || { \
 		install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/premod/policy.d && \
 		install -m 0644 policy/examples/*.json $(DESTDIR)$(SYSCONFDIR)/premod/policy.d/; }
@@ -99,6 +101,8 @@ install-dkms:
 	install -m 0644 $(DKMS_FILES) $(DESTDIR)$(DKMS_SRCDIR)/
 	install -m 0644 include/premod.h $(DESTDIR)$(DKMS_SRCDIR)/include/
 ifeq ($(DESTDIR),)
+	@# a reinstall of the same version replaces the previous one
+	-$(DKMS) remove -m premod -v $(PREMOD_PKG_VERSION) --all >/dev/null 2>&1
 	$(DKMS) add -m premod -v $(PREMOD_PKG_VERSION)
 	set -e; for b in /lib/modules/*/build; do \
 		test -d "$$b" || continue; k=$${b%/build}; k=$${k##*/}; \
@@ -116,6 +120,8 @@ uninstall-userspace:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MAN_PAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MAN_PAGES))))
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/premodctl $(DESTDIR)$(COMPLETIONDIR)/premodd
+	! cmp -s dist/logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/premod || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/premod
 	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/premod (configuration, policies) is left in place"
 
 uninstall-kmod:
