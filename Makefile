@@ -3,7 +3,7 @@
 #   make            premod.ko (kmod/) and the userspace (build/)
 #   make test       unit tests (natively, ASan/UBSan) and VM tests (real kernel)
 #   make demo       a fresh Debian 12 machine to live events (see README.md)
-#   make install    on a real host with module support
+#   make install    on a real host with module support (dist/install.mk)
 #
 # Userspace is built out of tree in $(BUILD); each directory contributes a
 # fragment (*.mk) that adds its own targets.
@@ -45,27 +45,20 @@ include tests/unit/unit.mk
 include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
+include dist/install.mk
+include tests/install/install.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Unit tests run natively under ASan/UBSan in a build tree of their own;
-# the VM tests use the plain build (the VM shares this machine's root).
+# install-check installs into a scratch DESTDIR; the VM tests use the
+# plain build (the VM shares this machine's root).
 test:
 	$(MAKE) BUILD=build/san SANITIZE=1 unit
+	$(MAKE) KDIR=$(KDIR) install-check
 	$(MAKE) vm
-
-install: all
-	$(MAKE) -C kmod KDIR=$(KDIR) install
-	install -D -m 0755 $(BUILD)/premodd $(DESTDIR)$(PREFIX)/sbin/premodd
-	install -D -m 0755 $(BUILD)/premodctl $(DESTDIR)$(PREFIX)/sbin/premodctl
-	install -d $(DESTDIR)/etc/premod/policy.d
-	install -m 0644 policy/examples/*.json $(DESTDIR)/etc/premod/policy.d/
-	test -e $(DESTDIR)/etc/premod/premodd.json || \
-		install -m 0644 daemon/premodd.json $(DESTDIR)/etc/premod/premodd.json
-	install -D -m 0644 daemon/premodd.service \
-		$(DESTDIR)/lib/systemd/system/premodd.service
 
 demo:
 	./tests/vm/demo.sh

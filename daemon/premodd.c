@@ -66,7 +66,7 @@ static void usage(FILE *out)
 	fprintf(out,
 "Usage: premodd [OPTION]...\n"
 "       premodd --check DIR\n"
-"       premodd --replay FILE [--policy DIR]\n"
+"       premodd --replay FILE [--policy DIR] [-c FILE]\n"
 "\n"
 "The premod policy daemon: reads the pre-modify file events of the premod\n"
 "kernel module, matches them against the JSON policy and writes audit\n"
@@ -103,8 +103,12 @@ static void usage(FILE *out)
 "  -h, --help           this help\n"
 "      --version        print the version\n"
 "\n"
+"An option's argument may not start with '-' (write ./-x for such a file),\n"
+"except FILE - for stdin; -h or --help in its place shows this help.\n"
+"\n"
 "Exit status: 0 on success or clean shutdown, 1 on an error (invalid\n"
-"configuration or policy, kernel module not loaded, missing privileges).\n"
+"configuration or policy, kernel module not loaded, missing privileges),\n"
+"2 on a usage error (unknown option, missing or conflicting arguments).\n"
 "Needs CAP_NET_ADMIN (netlink) and, for the exe field, CAP_SYS_PTRACE.\n");
 }
 
@@ -139,7 +143,27 @@ struct args {
 	bool foreground;
 };
 
-/* 0 to go on, 1/2 to exit with status 0/1 */
+/*
+ * An option's argument that looks like an option is a slip (`premodd
+ * --replay --help`, `--check --policy DIR`), not a file name: -h/--help
+ * there asks for the help, anything else is a usage error.
+ */
+static int check_optarg(const char *opt, const char *arg)
+{
+	if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (arg[0] == '-' && arg[1]) {
+		fprintf(stderr, "premodd: --%s needs an argument, not the option "
+				"'%s' (a file of that name: ./%s); try "
+				"'premodd --help'.\n", opt, arg, arg);
+		return 2;
+	}
+	return -1;
+}
+
+/* -1 to go on, else the exit status: 0 (--help, --version), 2 (usage) */
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
@@ -158,9 +182,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, idx, ret;
 
-	while ((c = getopt_long(argc, argv, "fc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fc:h", opts, &idx)) != -1) {
+		if (optarg) {
+			/* idx is set for long options only, and -c is one */
+			ret = check_optarg(c == 'c' ? "config" : opts[idx].name,
+					   optarg);
+			if (ret >= 0)
+				return ret;
+		}
 		switch (c) {
 		case 'f': a->foreground = true; break;
 		case 'c': a->config = optarg; break;
@@ -173,11 +204,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_NO_ALERTS: a->no_alerts = true; break;
 		case OPT_CHECK: a->check = optarg; break;
 		case OPT_REPLAY: a->replay = optarg; break;
-		case 'h': usage(stdout); return 1;
+		case 'h': usage(stdout); return 0;
 		case OPT_VERSION:
 			printf("premodd %s (netlink protocol version %d)\n",
 			       PREMOD_VERSION, PREMOD_GENL_VERSION);
-			return 1;
+			return 0;
 		default:
 			fprintf(stderr, "Try 'premodd --help'.\n");
 			return 2;
@@ -198,7 +229,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 				"each other\n");
 		return 2;
 	}
-	return 0;
+	return -1;
 }
 
 /* Configuration file, then the flags over it. 0 or exit status. */
@@ -602,8 +633,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	ret = parse_args(argc, argv, &a);
-	if (ret)
-		return ret - 1;
+	if (ret >= 0)
+		return ret;
 	ret = load_config(&d, &a);
 	if (ret)
 		goto out;
