@@ -39,6 +39,7 @@ all: kmod userspace
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
+include daemon/libpremod/libpremod.mk
 include policy/policy.mk
 include daemon/daemon.mk
 include tests/unit/unit.mk

@@ -4,10 +4,12 @@
 #   daemon/sinks/      where records go: the sink queue and each sink
 #   daemon/premodctl/  the operator CLI
 # daemon/premodd.c and daemon/premodctl/*.c hold the two programs; every
-# other daemon/**.c is a module in libdaemon.a, which the unit tests link too.
+# other daemon/**.c is a module in libdaemon.a, which the unit tests link too,
+# but for daemon/libpremod/, a library of its own (libpremod.mk) that the
+# policy library needs too, so it comes last on every link line.
 DAEMON_MAINS := daemon/premodd.c $(wildcard daemon/premodctl/*.c)
 DAEMON_SRCS  := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c \
-                daemon/libpremod/*.c daemon/sinks/*.c))
+                daemon/sinks/*.c))
 PREMODCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/premodctl/*.c))
 DAEMON_LIB   := $(BUILD)/libdaemon.a
 DAEMON_LIBS  := $(call pc_libs,jansson libmnl libsystemd) -lpthread
@@ -16,10 +18,10 @@ $(DAEMON_LIB): $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/premodd: $(BUILD)/daemon/premodd.o $(DAEMON_LIB) $(POLICY_LIB)
+$(BUILD)/premodd: $(BUILD)/daemon/premodd.o $(DAEMON_LIB) $(POLICY_LIB) $(LIBPREMOD_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
 
-$(BUILD)/premodctl: $(PREMODCTL_OBJS) $(DAEMON_LIB) $(POLICY_LIB)
+$(BUILD)/premodctl: $(PREMODCTL_OBJS) $(DAEMON_LIB) $(POLICY_LIB) $(LIBPREMOD_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,libnl-genl-3.0) \
 		$(DAEMON_LIBS) $(POLICY_LIBS)
 
