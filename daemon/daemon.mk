@@ -12,9 +12,17 @@ DAEMON_SRCS  := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c \
                 daemon/sinks/*.c))
 PREMODCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard daemon/premodctl/*.c))
 DAEMON_LIB   := $(BUILD)/libdaemon.a
+# premodctl's modules without netlink or I/O of their own, which the unit
+# tests drive directly
+PREMODCTL_PURE := daemon/premodctl/daemon_view.c daemon/premodctl/journal_search.c
+PREMODCTL_LIB  := $(BUILD)/libpremodctl.a
 DAEMON_LIBS  := $(call pc_libs,jansson libmnl libsystemd) -lpthread
 
 $(DAEMON_LIB): $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(PREMODCTL_LIB): $(PREMODCTL_PURE:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 

@@ -144,12 +144,14 @@ int stats_set_active_policy(struct stats *s, const struct policy *p,
 
 	for (i = 0; i < n && !oom; i++) {
 		const struct policy_rule *r = policy_rule_at(p, i);
-		const char *file;
+		const char *file, *desc;
 		int line, col;
 
 		policy_rule_location(r, &file, &line, &col);
 		v[i].counters = stats_rule(s, policy_rule_id(r));
-		v[i].description = dup_or_null(policy_rule_description(r), &oom);
+		desc = policy_rule_description(r);
+		v[i].description = dup_or_null(desc && *desc ? desc : NULL,
+					       &oom);
 		v[i].file = dup_or_null(file, &oom);
 		v[i].line = line;
 		v[i].severity = policy_rule_severity(r);

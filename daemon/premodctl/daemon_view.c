@@ -316,7 +316,7 @@ int rules_print(FILE *out, const json_t *daemon, bool json)
 			json_string_value(json_object_get(r, "severity")) ?: "?",
 			int_at(r, "matched"), int_at(r, "suppressed"));
 		if (!json_is_true(json_object_get(r, "enabled")))
-			fputs("(disabled) ", out);
+			fputs(desc ? "(disabled) " : "(disabled)", out);
 		if (desc)
 			pm_text_escape(out, desc);
 		fputc('\n', out);
