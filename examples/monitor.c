@@ -9,6 +9,7 @@
  *   cc monitor.c $(pkg-config --cflags --libs premod) -o premod-monitor
  *   sudo ./premod-monitor [-n COUNT]
  *
+ * Says "premod-monitor: listening" on stderr once subscribed.
  * Needs CAP_NET_ADMIN (joining the group). Exit status: 0 after COUNT
  * events or SIGINT/SIGTERM, 1 on an error, 2 on a usage error, 3 when the
  * premod module is not loaded.
@@ -91,6 +92,8 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* joined: from here on, every event is ours to see */
+	fprintf(stderr, "premod-monitor: listening\n");
 
 	while (!stop && (!want || seen < want)) {
 		ssize_t n = recv(pm_genl_fd(&g), buf, sizeof(buf), 0);

@@ -111,13 +111,13 @@ rsyslog_start() {
 pmd_running() { [ -n "$PMD_PID" ] && kill -0 "$PMD_PID" 2>/dev/null; }
 
 # pmd_start ARGS...: premodd -f with the scenarios' configuration
-# (premodd.json here) and ARGS; returns once premodd says it started. Its
-# stdout goes to $PMD_STDOUT when set.
+# (premodd.json here, or $PMD_CONFIG) and ARGS; returns once premodd says
+# it started. Its stdout goes to $PMD_STDOUT when set.
 pmd_start() {
 	: >"$PM_WORK/premodd.err"
 	mkdir -p /run/premod
 	rm -f "$PMD_STATS"
-	"$PREMODD" -f -c "$PMD_FIX/premodd.json" "$@" \
+	"$PREMODD" -f -c "${PMD_CONFIG:-$PMD_FIX/premodd.json}" "$@" \
 		>"${PMD_STDOUT:-$PM_WORK/premodd.out}" 2>"$PM_WORK/premodd.err" &
 	PMD_PID=$!
 	local end=$((SECONDS + 60))
