@@ -59,7 +59,8 @@ struct daemon {
 	unsigned int tick_ms;		/* main loop period */
 	uint64_t last_stats_ms, last_check_ms;
 	uint64_t stats_at_gen;		/* write the stats once the evaluator
-					 * reaches this generation; 0: none */
+					 * reaches this generation (its stats
+					 * say so, rules published); 0: none */
 	int stats_err, prom_err;	/* last errors, logged once each */
 };
 
@@ -106,7 +107,8 @@ static void usage(FILE *out)
 "      --version        print the version\n"
 "\n"
 "Exit status: 0 on success or clean shutdown, 1 on an error (invalid\n"
-"configuration or policy, kernel module not loaded, missing privileges).\n"
+"configuration or policy, kernel module not loaded, missing privileges),\n"
+"2 on a usage error.\n"
 "Needs CAP_NET_ADMIN (netlink) and, for the exe field, CAP_SYS_PTRACE.\n");
 }
 
@@ -141,7 +143,7 @@ struct args {
 	bool foreground;
 };
 
-/* 0 to go on, 1/2 to exit with status 0/1 */
+/* 0 to go on, 1/3 to exit with status 0/2 (usage error) */
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
@@ -160,8 +162,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, i;
 
+	/* --help wins wherever it stands, also where getopt would take it
+	 * for an option's argument (premodd --replay --help) */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 1;
+		}
+	}
 	while ((c = getopt_long(argc, argv, "fc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': a->foreground = true; break;
@@ -182,23 +192,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return 1;
 		default:
 			fprintf(stderr, "Try 'premodd --help'.\n");
-			return 2;
+			return 3;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "premodd: unexpected argument '%s'; try "
 				"'premodd --help'.\n", argv[optind]);
-		return 2;
+		return 3;
 	}
 	if (a->check && a->replay) {
 		fprintf(stderr, "premodd: --check and --replay exclude each "
 				"other\n");
-		return 2;
+		return 3;
 	}
 	if (a->journal && a->no_journal) {
 		fprintf(stderr, "premodd: --journal and --no-journal exclude "
 				"each other\n");
-		return 2;
+		return 3;
 	}
 	return 0;
 }
@@ -428,7 +438,7 @@ static void tick(struct daemon *d)
 	}
 	if (now - d->last_stats_ms >= d->cfg.stats.interval_ms ||
 	    (d->stats_at_gen &&
-	     engine_generation(d->engine) >= d->stats_at_gen)) {
+	     atomic_load(&d->stats.generation) >= d->stats_at_gen)) {
 		d->last_stats_ms = now;
 		d->stats_at_gen = 0;
 		write_stats(d);
