@@ -29,7 +29,8 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
-CPPFLAGS += -Iinclude -Ipolicy -Idaemon -Idaemon/libpremod -Idaemon/sinks -MMD -MP $(PKG_CFLAGS)
+CPPFLAGS += -Iinclude -Ipolicy -Idaemon -Idaemon/libpremod -Idaemon/sinks \
+            -Idaemon/premodctl -MMD -MP $(PKG_CFLAGS)
 
 pc_libs = $(shell pkg-config --libs $(1))
 
@@ -39,6 +40,7 @@ all: kmod userspace
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
+include daemon/libpremod/libpremod.mk
 include policy/policy.mk
 include daemon/daemon.mk
 include tests/unit/unit.mk

@@ -50,8 +50,10 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Sizes the per-policy tables; on failure the old ones stay. */
-static int adopt(struct engine *e, struct policy *p)
+/* Sizes the per-policy tables; on failure the old ones stay. The rule
+ * list is published for `premodctl rules` (best effort: a failure there
+ * only leaves the previous list in the stats file). */
+static int adopt(struct engine *e, struct policy *p, uint64_t generation)
 {
 	size_t n = policy_rule_count(p), i;
 	const struct policy_rule **m = calloc(n ? n : 1, sizeof(*m));
@@ -72,6 +74,11 @@ static int adopt(struct engine *e, struct policy *p)
 	e->rule_stats = rs;
 	e->p = p;
 	e->uses_exe = e->cfg.resolve_exe && policy_uses_field(p, PM_F_EXE);
+	if (e->cfg.stats &&
+	    stats_set_active_policy(e->cfg.stats, p, generation) < 0)
+		log_msg(LOG_WARNING, "out of memory publishing the rules of "
+				     "policy generation %llu",
+			(unsigned long long)generation);
 	return 0;
 }
 
@@ -88,7 +95,7 @@ struct engine *engine_new(const struct engine_config *cfg, struct policy *p)
 	e->rl = ratelimit_new(cfg->ratelimit_keys ? cfg->ratelimit_keys
 						  : 65536);
 	e->exe = exe_cache_new(4096, 0);
-	if (!e->rl || !e->exe || adopt(e, p) < 0) {
+	if (!e->rl || !e->exe || adopt(e, p, 1) < 0) {
 		ratelimit_free(e->rl);
 		exe_cache_free(e->exe);
 		free(e);
@@ -148,7 +155,7 @@ static void apply_pending(struct engine *e)
 	p = atomic_exchange(&e->pending, NULL);
 	if (!p)
 		return;
-	if (adopt(e, p) < 0) {
+	if (adopt(e, p, atomic_load(&e->generation) + 1) < 0) {
 		log_msg(LOG_ERR, "out of memory adopting the new policy; "
 				"the previous one stays active");
 		policy_free(p);

@@ -9,15 +9,25 @@
 #include "kconn.h"
 #include "log.h"
 
-static const char *ack(const struct genl *g)
+static const char *ack(const struct pm_genl *g)
 {
-	return *genl_error(g) ? genl_error(g) : "";
+	return *pm_genl_error(g) ? pm_genl_error(g) : "";
+}
+
+/* NULL clears it; include_all sends no subtrees */
+static int set_filter(struct kconn *k, const struct policy_prefilter *pf)
+{
+	if (!pf)
+		return pm_genl_set_filter(&k->ctrl, 0, NULL, 0);
+	return pm_genl_set_filter(&k->ctrl, pf->ops,
+				  (const char *const *)pf->include,
+				  pf->include_all ? 0 : pf->n_include);
 }
 
 int kconn_push_filter(struct kconn *k)
 {
 	struct policy_prefilter wide;
-	int ret = genl_set_filter(&k->ctrl, k->pf);
+	int ret = set_filter(k, k->pf);
 
 	if (ret == 0)
 		return 0;
@@ -29,7 +39,7 @@ int kconn_push_filter(struct kconn *k)
 	wide = *k->pf;
 	wide.include_all = true;
 	wide.n_include = 0;
-	ret = genl_set_filter(&k->ctrl, &wide);
+	ret = set_filter(k, &wide);
 	if (ret == 0)
 		log_msg(LOG_WARNING, "pushed a wider prefilter (ops only, "
 				     "every subtree) instead");
@@ -61,7 +71,7 @@ int kconn_derive_prefilter(const struct policy *p, struct policy_prefilter *pf)
 /* REGISTER, SET_FILTER, join: in that order, see kconn.h. */
 static int attach(struct kconn *k)
 {
-	int ret = genl_register(&k->ctrl);
+	int ret = pm_genl_register(&k->ctrl);
 
 	if (ret == -EPERM) {
 		log_msg(LOG_ERR, "the premod module refused REGISTER: it needs "
@@ -80,7 +90,7 @@ static int attach(struct kconn *k)
 	/* a new instance numbers its events from the start again */
 	if (k->rx)
 		receiver_restart(k->rx, k->ctrl.family);
-	ret = genl_join(&k->events, k->ctrl.grp_events);
+	ret = pm_genl_join(&k->events, k->ctrl.grp_events);
 	if (ret == -EPERM || ret == -EACCES) {
 		log_msg(LOG_ERR, "joining the premod \"events\" group needs "
 				 "CAP_NET_ADMIN (run premodd as root)");
@@ -105,7 +115,7 @@ int kconn_open(struct kconn *k, unsigned int rcvbuf,
 	memset(k, 0, sizeof(*k));
 	k->pf = pf;
 	k->stats = stats;
-	ret = genl_open(&k->ctrl);
+	ret = pm_genl_open(&k->ctrl);
 	if (ret == -ENOENT) {
 		log_msg(LOG_ERR, "the premod kernel module is not loaded "
 				 "(generic netlink family \"%s\" not found); "
@@ -133,17 +143,17 @@ int kconn_open(struct kconn *k, unsigned int rcvbuf,
 		ret = -EPROTO;
 		goto err;
 	}
-	ret = genl_open(&k->events);
+	ret = pm_genl_open(&k->events);
 	if (ret < 0) {
 		log_msg(LOG_ERR, "cannot open the events socket: %s",
 			strerror(-ret));
 		goto err;
 	}
-	if (genl_set_broadcast_error(&k->events) < 0)
+	if (pm_genl_set_broadcast_error(&k->events) < 0)
 		log_msg(LOG_WARNING, "NETLINK_BROADCAST_ERROR: %s; the module "
 				     "will not learn of our overruns",
 			strerror(errno));
-	ret = genl_set_rcvbuf(&k->events, (int)rcvbuf, &forced, &actual);
+	ret = pm_genl_set_rcvbuf(&k->events, (int)rcvbuf, &forced, &actual);
 	if (ret < 0)
 		log_msg(LOG_WARNING, "cannot size the events socket's receive "
 				     "buffer: %s", strerror(-ret));
@@ -157,25 +167,25 @@ int kconn_open(struct kconn *k, unsigned int rcvbuf,
 		goto err;
 	return 0;
 err:
-	genl_close(&k->events);
-	genl_close(&k->ctrl);
+	pm_genl_close(&k->events);
+	pm_genl_close(&k->ctrl);
 	return ret;
 }
 
 void kconn_close(struct kconn *k)
 {
 	if (k->connected)
-		genl_unregister(&k->ctrl);
+		pm_genl_unregister(&k->ctrl);
 	k->connected = false;
-	genl_close(&k->events);
-	genl_close(&k->ctrl);
+	pm_genl_close(&k->events);
+	pm_genl_close(&k->ctrl);
 }
 
 enum kconn_change kconn_check(struct kconn *k)
 {
 	enum kconn_change change = KCONN_SAME;
 	uint16_t id = 0;
-	int ret = genl_family_id(&k->ctrl, &id);
+	int ret = pm_genl_family_id(&k->ctrl, &id);
 
 	if (k->connected && ret == 0 && id == k->ctrl.family)
 		return KCONN_SAME;
@@ -187,7 +197,7 @@ enum kconn_change kconn_check(struct kconn *k)
 			ret == 0 ? " (replaced by a new instance)" : "");
 		change = KCONN_LOST;
 	}
-	if (ret < 0 || genl_resolve(&k->ctrl) < 0 || attach(k) < 0)
+	if (ret < 0 || pm_genl_resolve(&k->ctrl) < 0 || attach(k) < 0)
 		return change;
 	stats_inc(&k->stats->reconnects, 1);
 	log_msg(LOG_NOTICE, "reconnected to the premod kernel module");

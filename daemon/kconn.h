@@ -22,8 +22,8 @@
 #include "stats.h"
 
 struct kconn {
-	struct genl ctrl;
-	struct genl events;
+	struct pm_genl ctrl;
+	struct pm_genl events;
 	bool connected;
 	struct stats *stats;
 	struct receiver *rx;		/* NULL until the receiver exists */

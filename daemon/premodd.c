@@ -58,6 +58,9 @@ struct daemon {
 	bool watchdog;
 	unsigned int tick_ms;		/* main loop period */
 	uint64_t last_stats_ms, last_check_ms;
+	uint64_t stats_at_gen;		/* write the stats once the evaluator
+					 * reaches this generation (its stats
+					 * say so, rules published); 0: none */
 	int stats_err, prom_err;	/* last errors, logged once each */
 };
 
@@ -364,35 +367,50 @@ static void notify_status(struct daemon *d, const char *what)
 	sd_notify(0, buf);
 }
 
-static int load_policy(const char *path, struct policy **p)
+/* Logs every diagnostic; the caller frees diags. */
+static int load_policy(const char *path, struct policy **p,
+		       struct policy_diags *diags)
 {
-	struct policy_diags diags = { 0 };
-	int ret = policy_load(path, p, &diags);
+	int ret = policy_load(path, p, diags);
 
-	log_diags(&diags);
-	if (ret < 0 && !diags.n)
+	log_diags(diags);
+	if (ret < 0 && !diags->n)
 		log_msg(LOG_ERR, "%s: cannot load the policy: %s", path,
 			strerror(-ret));
-	policy_diags_free(&diags);
 	return ret;
 }
 
+/*
+ * The result goes to the stats file at once (`premodctl reload` waits for
+ * it), and again when the evaluator has adopted the new policy, so the
+ * file's "policy" shows the rules that run.
+ */
 static void reload(struct daemon *d)
 {
 	struct policy_prefilter pf = { 0 };
+	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;
+	char why[128] = "";
+	uint64_t gen = engine_generation(d->engine);
 	int ret;
 
 	sd_notify(0, "RELOADING=1");
 	log_msg(LOG_INFO, "SIGHUP: reloading the policy from %s",
 		d->cfg.policy_dir);
-	ret = load_policy(d->cfg.policy_dir, &p);
-	if (ret == 0 && (ret = kconn_derive_prefilter(p, &pf)) < 0)
+	ret = load_policy(d->cfg.policy_dir, &p, &diags);
+	if (ret < 0)
+		snprintf(why, sizeof(why), "%s: cannot load the policy: %s",
+			 d->cfg.policy_dir, strerror(-ret));
+	if (ret == 0 && (ret = kconn_derive_prefilter(p, &pf)) < 0) {
 		log_msg(LOG_ERR, "cannot derive the prefilter: %s",
 			strerror(-ret));
+		snprintf(why, sizeof(why), "cannot derive the prefilter: %s",
+			 strerror(-ret));
+	}
 	if (ret < 0) {
 		policy_free(p);
 		stats_inc(&d->stats.reloads_failed, 1);
+		stats_set_reload(&d->stats, false, gen, 0, &diags, why);
 		log_msg(LOG_ERR, "policy reload failed; the previous policy "
 				 "(generation %llu) stays active",
 			(unsigned long long)engine_generation(d->engine));
@@ -402,6 +420,9 @@ static void reload(struct daemon *d)
 			  "the next event (generation %llu)",
 		policy_rule_count(p),
 		(unsigned long long)engine_generation(d->engine) + 1);
+	stats_set_reload(&d->stats, true, gen + 1, policy_rule_count(p), NULL,
+			 NULL);
+	d->stats_at_gen = gen + 1;
 	engine_set_policy(d->engine, p);
 	policy_prefilter_free(&d->pf);
 	d->pf = pf;
@@ -409,6 +430,8 @@ static void reload(struct daemon *d)
 		kconn_push_filter(&d->k);
 	stats_inc(&d->stats.reloads_ok, 1);
 out:
+	policy_diags_free(&diags);
+	write_stats(d);
 	/* the journal reopens on every SIGHUP (logrotate) */
 	sinkset_reopen(&d->sinks);
 	sd_notify(0, "READY=1");
@@ -435,8 +458,11 @@ static void tick(struct daemon *d)
 			break;
 		}
 	}
-	if (now - d->last_stats_ms >= d->cfg.stats.interval_ms) {
+	if (now - d->last_stats_ms >= d->cfg.stats.interval_ms ||
+	    (d->stats_at_gen &&
+	     atomic_load(&d->stats.generation) >= d->stats_at_gen)) {
 		d->last_stats_ms = now;
+		d->stats_at_gen = 0;
 		write_stats(d);
 	}
 }
@@ -518,7 +544,9 @@ static int main_loop(struct daemon *d, int sfd)
 static int run_daemon(struct daemon *d)
 {
 	struct engine_config ec = { 0 };
+	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;
+	int ret;
 	uint64_t usec = 0;
 	sigset_t mask;
 	int sfd, status = 1;
@@ -534,7 +562,14 @@ static int run_daemon(struct daemon *d)
 	}
 	atomic_store(&d->stats.queue_capacity, d->cfg.queue_size);
 
-	if (load_policy(d->cfg.policy_dir, &p) < 0) {
+	d->stats.interval_ms = d->cfg.stats.interval_ms;
+	if (stats_set_policy_path(&d->stats, d->cfg.policy_dir) < 0) {
+		log_msg(LOG_ERR, "out of memory");
+		goto out_stats;
+	}
+	ret = load_policy(d->cfg.policy_dir, &p, &diags);
+	policy_diags_free(&diags);
+	if (ret < 0) {
 		log_msg(LOG_ERR, "%s: invalid policy, not starting (check it "
 				 "with: premodd --check %s)",
 			d->cfg.policy_dir, d->cfg.policy_dir);
@@ -581,7 +616,7 @@ static int run_daemon(struct daemon *d)
 		goto out_sinks;
 	}
 	if (engine_start(d->engine, &d->q) < 0 ||
-	    receiver_init(&d->rx, genl_fd(&d->k.events), d->k.events.family,
+	    receiver_init(&d->rx, pm_genl_fd(&d->k.events), d->k.events.family,
 			  &d->q, &d->stats) < 0 ||
 	    receiver_start(&d->rx) < 0) {
 		log_msg(LOG_ERR, "cannot start the threads");

@@ -7,7 +7,7 @@
  * attributed by seqtrack and queued in stream order. It never waits for
  * the evaluator (a full queue drops and counts) and never logs per event.
  *
- * The socket is the caller's (struct genl already joined to the group);
+ * The socket is the caller's (struct pm_genl already joined to the group);
  * on a reconnect the main thread joins the new group and calls
  * receiver_restart() so the sequence tracking starts afresh.
  */

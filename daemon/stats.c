@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "policy.h"
 #include "record.h"
 #include "stats.h"
 
@@ -44,9 +45,37 @@ int stats_init(struct stats *s)
 	return 0;
 }
 
+static void free_active(struct stats_active_rule *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].description);
+		free(v[i].file);
+	}
+	free(v);
+}
+
+static void free_reload(struct stats_reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_errors; i++)
+		free(r->errors[i]);
+	free(r->errors);
+	memset(r, 0, sizeof(*r));
+}
+
 void stats_destroy(struct stats *s)
 {
 	size_t i;
+
+	free_active(s->active, s->n_active);
+	s->active = NULL;
+	s->n_active = 0;
+	free(s->policy_path);
+	s->policy_path = NULL;
+	free_reload(&s->last_reload);
 
 	for (i = 0; i < s->n_rules; i++) {
 		free(s->rules[i]->id);
@@ -94,6 +123,118 @@ out:
 	return r;
 }
 
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+int stats_set_active_policy(struct stats *s, const struct policy *p,
+			    uint64_t generation)
+{
+	size_t n = policy_rule_count(p), i;
+	struct stats_active_rule *v = calloc(n ? n : 1, sizeof(*v));
+	bool oom = !v;
+
+	for (i = 0; i < n && !oom; i++) {
+		const struct policy_rule *r = policy_rule_at(p, i);
+		const char *file, *desc;
+		int line, col;
+
+		policy_rule_location(r, &file, &line, &col);
+		v[i].counters = stats_rule(s, policy_rule_id(r));
+		desc = policy_rule_description(r);
+		v[i].description = dup_or_null(desc && *desc ? desc : NULL,
+					       &oom);
+		v[i].file = dup_or_null(file, &oom);
+		v[i].line = line;
+		v[i].severity = policy_rule_severity(r);
+		v[i].enabled = policy_rule_enabled(r);
+		if (!v[i].counters)
+			oom = true;
+	}
+	if (oom) {
+		if (v)
+			free_active(v, n);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&s->lock);
+	free_active(s->active, s->n_active);
+	s->active = v;
+	s->n_active = n;
+	s->active_generation = generation;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+int stats_set_policy_path(struct stats *s, const char *path)
+{
+	char *d = strdup(path);
+
+	if (!d)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	free(s->policy_path);
+	s->policy_path = d;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/* One diagnostic as policy_diags_print() writes it, without the newline. */
+static char *diag_text(const struct policy_diag *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct policy_diags one = { .v = (struct policy_diag *)d, .n = 1 };
+
+	if (!f)
+		return NULL;
+	policy_diags_print(&one, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
+void stats_set_reload(struct stats *s, bool ok, uint64_t generation,
+		      size_t rules, const struct policy_diags *diags,
+		      const char *error)
+{
+	struct stats_reload r = { 0 };
+	size_t n = diags ? diags->n : 0, i;
+
+	r.time_ns = now_realtime_ns();
+	r.ok = ok;
+	r.generation = generation;
+	r.rules = ok ? rules : 0;
+	if (!ok && (n || error)) {
+		r.errors = calloc(n ? n : 1, sizeof(*r.errors));
+		if (r.errors) {
+			for (i = 0; i < n; i++) {
+				r.errors[r.n_errors] = diag_text(&diags->v[i]);
+				if (r.errors[r.n_errors])
+					r.n_errors++;
+			}
+			if (!n && (r.errors[0] = strdup(error)))
+				r.n_errors = 1;
+		}
+	}
+	pthread_mutex_lock(&s->lock);
+	free_reload(&s->last_reload);
+	s->last_reload = r;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void stats_count_drop(struct stats *s, const char *reason, uint64_t n)
 {
 	int i;
@@ -121,6 +262,62 @@ static json_t *sink_json(struct sink *sk)
 			 "failed", (json_int_t)ld(&sk->stats.failed),
 			 "depth", (json_int_t)ld(&sk->stats.depth),
 			 "last_error", err ? strerror(err) : "");
+}
+
+/* Under s->lock. */
+static json_t *reload_json(const struct stats_reload *r)
+{
+	char tbuf[64];
+	json_t *o, *errs;
+	size_t i;
+
+	if (!r->time_ns)
+		return json_null();
+	record_format_time(r->time_ns, tbuf, sizeof(tbuf));
+	errs = json_array();
+	for (i = 0; i < r->n_errors; i++)
+		json_array_append_new(errs, json_string(r->errors[i]));
+	o = json_pack("{s:s,s:s,s:I,s:I,s:o}", "time", tbuf, "result",
+		      r->ok ? "ok" : "failed", "generation",
+		      (json_int_t)r->generation, "rules", (json_int_t)r->rules,
+		      "errors", errs);
+	return o ? o : json_null();
+}
+
+/* Under s->lock. */
+static json_t *policy_json(struct stats *s)
+{
+	json_t *o = json_object(), *rules = json_array();
+	size_t i;
+
+	json_object_set_new(o, "path", s->policy_path
+				       ? json_string(s->policy_path)
+				       : json_null());
+	json_object_set_new(o, "generation",
+			    json_integer((json_int_t)s->active_generation));
+	for (i = 0; i < s->n_active; i++) {
+		const struct stats_active_rule *a = &s->active[i];
+		const char *sev = policy_severity_name(a->severity);
+		json_t *r = json_object();
+
+		json_object_set_new(r, "id", json_string(a->counters->id));
+		json_object_set_new(r, "enabled", json_boolean(a->enabled));
+		json_object_set_new(r, "severity",
+				    sev ? json_string(sev) : json_null());
+		json_object_set_new(r, "description",
+				    a->description ? json_string(a->description)
+						   : json_null());
+		json_object_set_new(r, "file", a->file ? json_string(a->file)
+						       : json_null());
+		json_object_set_new(r, "line", json_integer(a->line));
+		json_object_set_new(r, "matched", json_integer((json_int_t)
+				    ld(&a->counters->matched)));
+		json_object_set_new(r, "suppressed", json_integer((json_int_t)
+				    ld(&a->counters->suppressed)));
+		json_array_append_new(rules, r);
+	}
+	json_object_set_new(o, "rules", rules);
+	return o;
 }
 
 char *stats_render_json(struct stats *s, struct sink *const *sinks,
@@ -171,8 +368,12 @@ char *stats_render_json(struct stats *s, struct sink *const *sinks,
 			    json_pack("{s:I,s:I}", "ok",
 				      (json_int_t)ld(&s->reloads_ok), "failed",
 				      (json_int_t)ld(&s->reloads_failed)));
-	obj = json_object();
+	json_object_set_new(o, "stats_interval_ms",
+			    json_integer((json_int_t)s->interval_ms));
 	pthread_mutex_lock(&s->lock);
+	json_object_set_new(o, "last_reload", reload_json(&s->last_reload));
+	json_object_set_new(o, "policy", policy_json(s));
+	obj = json_object();
 	for (i = 0; i < s->n_rules; i++)
 		json_object_set_new(
 			obj, s->rules[i]->id,

@@ -8,7 +8,12 @@
  *
  * Counters are updated by the receiver and evaluator threads with relaxed
  * atomics; the main thread writes the files. Per-rule counters are keyed
- * by rule id and survive reloads.
+ * by rule id and survive reloads ("rules", every rule ever loaded); the
+ * "policy" object lists the rules of the active policy, in policy order,
+ * with the same counters (what `premodctl rules` shows). "last_reload" is
+ * the result of the latest SIGHUP: its generation is the one the new
+ * policy takes (or, on failure, the one that stays active), its errors the
+ * policy's diagnostics (`premodctl reload` prints them).
  *
  * JSON layout (flat counters by name, one object per rule and per sink):
  *   {"version":1,"time":"<RFC 3339>","pid":N,"started":"<RFC 3339>",
@@ -19,6 +24,12 @@
  *    "dropped":{"queue":N,"gap":N,"kernel":N,"enobufs":N},
  *    "queue":{"depth":N,"capacity":N},
  *    "reloads":{"ok":N,"failed":N},
+ *    "last_reload":null | {"time":"<RFC 3339>","result":"ok"|"failed",
+ *                  "generation":N,"rules":N,"errors":["<diagnostic>",...]},
+ *    "policy":{"path":"...","generation":N,"rules":[{"id":"...",
+ *              "enabled":B,"severity":"...","description":"...",
+ *              "file":"...","line":N,"matched":N,"suppressed":N},...]},
+ *    "stats_interval_ms":N,
  *    "rules":{"<id>":{"matched":N,"suppressed":N},...},
  *    "sinks":{"<name>":{"written":N,"dropped":N,"failed":N,"depth":N,
  *                       "last_error":"..."},...}}
@@ -48,6 +59,25 @@ struct stats_rule {
 	_Atomic uint64_t suppressed;	/* matches the rate limit held back */
 };
 
+/* A rule of the active policy, as published. */
+struct stats_active_rule {
+	struct stats_rule *counters;
+	char *description;		/* NULL: none */
+	char *file;
+	int line;
+	int severity;			/* LOG_* */
+	bool enabled;
+};
+
+struct stats_reload {
+	uint64_t time_ns;		/* 0: no reload yet */
+	bool ok;
+	uint64_t generation;
+	size_t rules;			/* rules of the new policy (ok only) */
+	char **errors;
+	size_t n_errors;
+};
+
 struct stats {
 	_Atomic uint64_t received;	/* events read from the kernel */
 	_Atomic uint64_t lost_records;	/* kernel LOST records read */
@@ -67,9 +97,17 @@ struct stats {
 	_Atomic uint64_t queue_depth, queue_capacity;
 	uint64_t started_ns;
 
-	pthread_mutex_t lock;		/* guards the rule table */
+	uint64_t interval_ms;		/* how often the files are written */
+
+	pthread_mutex_t lock;		/* guards the rule tables, the policy
+					 * path and last_reload */
 	struct stats_rule **rules;
 	size_t n_rules, cap_rules;
+	struct stats_active_rule *active;	/* the active policy's rules */
+	size_t n_active;
+	uint64_t active_generation;
+	char *policy_path;
+	struct stats_reload last_reload;
 };
 
 int stats_init(struct stats *s);
@@ -78,6 +116,26 @@ void stats_destroy(struct stats *s);
 /* Counter block of a rule id, created on first use; the pointer stays
  * valid until stats_destroy. NULL on ENOMEM. */
 struct stats_rule *stats_rule(struct stats *s, const char *id);
+
+struct policy;
+struct policy_diags;
+
+/*
+ * Publishes p's rules as the active policy of `generation` (the evaluator
+ * calls it when it adopts a policy). -ENOMEM leaves the previous list.
+ */
+int stats_set_active_policy(struct stats *s, const struct policy *p,
+			    uint64_t generation);
+/* Where the policy is loaded from, for the "policy" object. */
+int stats_set_policy_path(struct stats *s, const char *path);
+/*
+ * Records a reload's result (now): ok with the new policy's generation and
+ * rule count, or failed with the generation that stays active and the
+ * diagnostics (diags may be NULL; `error` is used when it has none).
+ */
+void stats_set_reload(struct stats *s, bool ok, uint64_t generation,
+		      size_t rules, const struct policy_diags *diags,
+		      const char *error);
 
 /* Adds a loss by reason name ("queue", "gap", "kernel", "enobufs"). */
 void stats_count_drop(struct stats *s, const char *reason, uint64_t n);

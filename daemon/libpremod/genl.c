@@ -18,7 +18,7 @@
 /* Room for a PUBLISH of the largest record plus headers, and for replies. */
 #define GENL_BUFLEN (PREMOD_RECORD_MAX + 8192)
 
-int genl_open(struct genl *g)
+int pm_genl_open(struct pm_genl *g)
 {
 	int one = 1;
 
@@ -37,17 +37,17 @@ int genl_open(struct genl *g)
 	/* best effort: older kernels just give bare errnos */
 	mnl_socket_setsockopt(g->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(g->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	return genl_resolve(g);
+	return pm_genl_resolve(g);
 err:
 	{
 		int err = -errno;
 
-		genl_close(g);
+		pm_genl_close(g);
 		return err ? err : -EIO;
 	}
 }
 
-void genl_close(struct genl *g)
+void pm_genl_close(struct pm_genl *g)
 {
 	if (g->nl)
 		mnl_socket_close(g->nl);
@@ -56,17 +56,17 @@ void genl_close(struct genl *g)
 	g->buf = NULL;
 }
 
-int genl_fd(const struct genl *g)
+int pm_genl_fd(const struct pm_genl *g)
 {
 	return g->nl ? mnl_socket_get_fd(g->nl) : -1;
 }
 
-const char *genl_error(const struct genl *g)
+const char *pm_genl_error(const struct pm_genl *g)
 {
 	return g->err;
 }
 
-static struct nlmsghdr *put_request(struct genl *g, uint16_t type,
+static struct nlmsghdr *put_request(struct pm_genl *g, uint16_t type,
 				    uint8_t cmd, uint8_t version)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(g->buf);
@@ -82,7 +82,7 @@ static struct nlmsghdr *put_request(struct genl *g, uint16_t type,
 }
 
 /* Keeps the kernel's extended ack message of an error, if it sent one. */
-static void save_ext_ack(struct genl *g, const struct nlmsghdr *nlh)
+static void save_ext_ack(struct pm_genl *g, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
@@ -108,7 +108,7 @@ static void save_ext_ack(struct genl *g, const struct nlmsghdr *nlh)
  * Sends the request in g->buf and reads until its ack; data replies go to
  * cb. Messages of other sequence numbers (a late ack) are skipped.
  */
-static int transact(struct genl *g, mnl_cb_t cb, void *data)
+static int transact(struct pm_genl *g, mnl_cb_t cb, void *data)
 {
 	struct nlmsghdr *req = (struct nlmsghdr *)g->buf;
 	uint32_t seq = req->nlmsg_seq;
@@ -208,7 +208,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-static int get_family(struct genl *g, struct family_info *fi)
+static int get_family(struct pm_genl *g, struct family_info *fi)
 {
 	struct nlmsghdr *nlh = put_request(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
 					   1);
@@ -222,7 +222,7 @@ static int get_family(struct genl *g, struct family_info *fi)
 	return ret;
 }
 
-int genl_resolve(struct genl *g)
+int pm_genl_resolve(struct pm_genl *g)
 {
 	struct family_info fi;
 	int ret = get_family(g, &fi);
@@ -239,7 +239,7 @@ int genl_resolve(struct genl *g)
 	return 0;
 }
 
-int genl_family_id(struct genl *g, uint16_t *id)
+int pm_genl_family_id(struct pm_genl *g, uint16_t *id)
 {
 	struct family_info fi;
 	int ret = get_family(g, &fi);
@@ -249,7 +249,7 @@ int genl_family_id(struct genl *g, uint16_t *id)
 	return ret;
 }
 
-int genl_join(struct genl *g, uint32_t group)
+int pm_genl_join(struct pm_genl *g, uint32_t group)
 {
 	if (!group)
 		return -ENOENT;
@@ -259,7 +259,7 @@ int genl_join(struct genl *g, uint32_t group)
 	return 0;
 }
 
-int genl_leave(struct genl *g, uint32_t group)
+int pm_genl_leave(struct pm_genl *g, uint32_t group)
 {
 	if (!group)
 		return -ENOENT;
@@ -269,9 +269,9 @@ int genl_leave(struct genl *g, uint32_t group)
 	return 0;
 }
 
-int genl_set_rcvbuf(struct genl *g, int bytes, bool *forced, int *actual)
+int pm_genl_set_rcvbuf(struct pm_genl *g, int bytes, bool *forced, int *actual)
 {
-	int fd = genl_fd(g);
+	int fd = pm_genl_fd(g);
 	socklen_t sl = sizeof(*actual);
 
 	*forced = true;
@@ -287,7 +287,7 @@ int genl_set_rcvbuf(struct genl *g, int bytes, bool *forced, int *actual)
 	return 0;
 }
 
-int genl_set_broadcast_error(struct genl *g)
+int pm_genl_set_broadcast_error(struct pm_genl *g)
 {
 	int one = 1;
 
@@ -297,12 +297,12 @@ int genl_set_broadcast_error(struct genl *g)
 	return 0;
 }
 
-static int need_family(struct genl *g)
+static int need_family(struct pm_genl *g)
 {
 	return g->family ? 0 : -ENOENT;
 }
 
-int genl_register(struct genl *g)
+int pm_genl_register(struct pm_genl *g)
 {
 	int ret = need_family(g);
 
@@ -312,7 +312,7 @@ int genl_register(struct genl *g)
 	return transact(g, NULL, NULL);
 }
 
-int genl_unregister(struct genl *g)
+int pm_genl_unregister(struct pm_genl *g)
 {
 	struct nlmsghdr *nlh;
 	int ret = need_family(g);
@@ -325,7 +325,8 @@ int genl_unregister(struct genl *g)
 	return transact(g, NULL, NULL);
 }
 
-int genl_set_filter(struct genl *g, const struct policy_prefilter *pf)
+int pm_genl_set_filter(struct pm_genl *g, uint32_t ops,
+		       const char *const *include, size_t n_include)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -334,24 +335,21 @@ int genl_set_filter(struct genl *g, const struct policy_prefilter *pf)
 
 	if (ret)
 		return ret;
+	if (n_include > PREMOD_FILTER_MAX_PATHS)
+		return -E2BIG;
 	nlh = put_request(g, g->family, PREMOD_CMD_SET_FILTER,
 			  PREMOD_GENL_VERSION);
-	if (pf) {
-		if (pf->n_include > PREMOD_FILTER_MAX_PATHS)
-			return -E2BIG;
-		if (pf->ops)
-			mnl_attr_put_u32(nlh, PREMOD_A_FILTER_OPS, pf->ops);
-		if (!pf->include_all && pf->n_include) {
-			nest = mnl_attr_nest_start(nlh,
-						   PREMOD_A_FILTER_INCLUDE);
-			for (i = 0; i < pf->n_include; i++) {
-				if (!mnl_attr_put_strz_check(
-					    nlh, g->buflen, PREMOD_FA_PATH,
-					    pf->include[i]))
-					return -E2BIG;
-			}
-			mnl_attr_nest_end(nlh, nest);
+	if (ops)
+		mnl_attr_put_u32(nlh, PREMOD_A_FILTER_OPS, ops);
+	if (n_include) {
+		nest = mnl_attr_nest_start(nlh, PREMOD_A_FILTER_INCLUDE);
+		for (i = 0; i < n_include; i++) {
+			if (!mnl_attr_put_strz_check(nlh, g->buflen,
+						     PREMOD_FA_PATH,
+						     include[i]))
+				return -E2BIG;
 		}
+		mnl_attr_nest_end(nlh, nest);
 	}
 	return transact(g, NULL, NULL);
 }
@@ -380,7 +378,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int genl_get_stats(struct genl *g, uint64_t *stats, size_t n)
+int pm_genl_get_stats(struct pm_genl *g, uint64_t *stats, size_t n)
 {
 	struct stats_req sr = { stats, n };
 	int ret = need_family(g);
@@ -392,7 +390,7 @@ int genl_get_stats(struct genl *g, uint64_t *stats, size_t n)
 	return transact(g, stats_cb, &sr);
 }
 
-int genl_publish(struct genl *g, const char *json, size_t len, uint64_t seq)
+int pm_genl_publish(struct pm_genl *g, const char *json, size_t len, uint64_t seq)
 {
 	struct nlmsghdr *nlh;
 	int ret = need_family(g);

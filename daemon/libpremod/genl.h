@@ -2,13 +2,13 @@
 /*
  * genl.h - a small libmnl client of the premod generic netlink family.
  *
- * One struct genl is one netlink socket used by one thread. premodd uses
+ * One struct pm_genl is one netlink socket used by one thread. premodd uses
  * three: a control socket (REGISTER, SET_FILTER, GET_STATS, family
  * checks), the events socket the receiver reads, and the alerts sink's
  * PUBLISH socket, so multicast traffic never interleaves with replies.
  *
  * Every request asks for an ack; a failure returns -errno and keeps the
- * kernel's extended ack text (genl_error()) so messages can say why.
+ * kernel's extended ack text (pm_genl_error()) so messages can say why.
  */
 #ifndef PREMOD_DAEMON_GENL_H
 #define PREMOD_DAEMON_GENL_H
@@ -18,11 +18,10 @@
 #include <stdint.h>
 
 #include "premod.h"
-#include "policy.h"
 
 struct mnl_socket;
 
-struct genl {
+struct pm_genl {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
@@ -37,37 +36,43 @@ struct genl {
 /*
  * Opens the socket and resolves the family. -ENOENT: the family does not
  * exist (module not loaded); the socket is then still usable for a later
- * genl_resolve(). Other -errno: the socket itself failed.
+ * pm_genl_resolve(). Other -errno: the socket itself failed.
  */
-int genl_open(struct genl *g);
-void genl_close(struct genl *g);
-int genl_fd(const struct genl *g);
+int pm_genl_open(struct pm_genl *g);
+void pm_genl_close(struct pm_genl *g);
+int pm_genl_fd(const struct pm_genl *g);
 /* (Re)resolves family id, version and group ids; -ENOENT when gone. */
-int genl_resolve(struct genl *g);
+int pm_genl_resolve(struct pm_genl *g);
 /* The family's id as the controller reports it now (no state change);
  * -ENOENT when gone. */
-int genl_family_id(struct genl *g, uint16_t *id);
+int pm_genl_family_id(struct pm_genl *g, uint16_t *id);
 
-int genl_join(struct genl *g, uint32_t group);
-int genl_leave(struct genl *g, uint32_t group);
+int pm_genl_join(struct pm_genl *g, uint32_t group);
+int pm_genl_leave(struct pm_genl *g, uint32_t group);
 /* SO_RCVBUFFORCE, falling back to SO_RCVBUF (*forced = false). Sets
  * *actual to what the kernel granted (doubled, as getsockopt reports). */
-int genl_set_rcvbuf(struct genl *g, int bytes, bool *forced, int *actual);
+int pm_genl_set_rcvbuf(struct pm_genl *g, int bytes, bool *forced, int *actual);
 /* NETLINK_BROADCAST_ERROR: the module learns when our buffer overflowed
  * (ENOBUFS) and reports the batch as lost instead of counting it as
  * undelivered to nobody. */
-int genl_set_broadcast_error(struct genl *g);
+int pm_genl_set_broadcast_error(struct pm_genl *g);
 
-int genl_register(struct genl *g);
-int genl_unregister(struct genl *g);
-/* Pushes the prefilter (NULL = clear): ops mask, include list unless
- * include_all. */
-int genl_set_filter(struct genl *g, const struct policy_prefilter *pf);
+int pm_genl_register(struct pm_genl *g);
+int pm_genl_unregister(struct pm_genl *g);
+/*
+ * SET_FILTER: replaces the module's prefilter as a whole. ops: bit
+ * (1 << PREMOD_OP_x) per op to report, 0 for every op; include: absolute
+ * directory paths (at most PREMOD_FILTER_MAX_PATHS) outside which nothing
+ * is reported, n_include 0 for everywhere. ops 0 and no include clears it.
+ * The kernel refuses a directory that does not exist (-ENOENT).
+ */
+int pm_genl_set_filter(struct pm_genl *g, uint32_t ops,
+		       const char *const *include, size_t n_include);
 /* stats[i] for enum premod_stat i, n = PREMOD_STAT_MAX + 1 entries. */
-int genl_get_stats(struct genl *g, uint64_t *stats, size_t n);
-int genl_publish(struct genl *g, const char *json, size_t len, uint64_t seq);
+int pm_genl_get_stats(struct pm_genl *g, uint64_t *stats, size_t n);
+int pm_genl_publish(struct pm_genl *g, const char *json, size_t len, uint64_t seq);
 
 /* Extended ack text of the last failed request ("" if none). */
-const char *genl_error(const struct genl *g);
+const char *pm_genl_error(const struct pm_genl *g);
 
 #endif /* PREMOD_DAEMON_GENL_H */

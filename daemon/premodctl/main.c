@@ -22,10 +22,18 @@ static const char usage_main[] =
 "Usage: premodctl COMMAND [OPTIONS]\n"
 "\n"
 "Operator tool for premod.ko, which reports attempts to modify files before\n"
-"they happen. Every command but 'version' talks to the kernel module over\n"
-"generic netlink and needs CAP_NET_ADMIN in the initial user namespace.\n"
+"they happen, and for premodd, the daemon that applies the policy. The\n"
+"commands that talk to the kernel module (monitor, stats, status, filter,\n"
+"register) need CAP_NET_ADMIN in the initial user namespace; rules, reload\n"
+"and search read premodd's stats file and journal.\n"
 "\n"
 "Commands:\n"
+"  status [--json]               module, premodd, policy, loss; exit status\n"
+"                                for monitoring (see status --help)\n"
+"  reload [--timeout S]          reload premodd's policy and wait for the result\n"
+"  rules [--json]                the running policy's rules with hit counts\n"
+"  search [CRITERIA] [FILE]...   records of the JSONL journal by rule, path,\n"
+"                                user, time, seq, op (see search --help)\n"
 "  monitor [--json] [--alerts]   print events (or daemon alerts) as they come\n"
 "  stats [--json]                kernel counters, per-hook hits, daemon counters\n"
 "  filter [show] [--json]        the active in-kernel prefilter\n"
@@ -36,7 +44,8 @@ static const char usage_main[] =
 "  help [COMMAND]                this text, or a command's\n"
 "\n"
 "'premodctl COMMAND --help' describes a command.\n"
-"Exit status: 0 success, 1 failure, 2 usage error.\n";
+"Exit status: 0 success, 1 failure, 2 usage error; status, reload and\n"
+"search document further codes.\n";
 
 static const struct {
 	const char *name;
@@ -48,6 +57,10 @@ static const struct {
 	{ "filter", cmd_filter, usage_filter },
 	{ "register", cmd_register, usage_register },
 	{ "version", cmd_version, usage_version },
+	{ "status", cmd_status, usage_status },
+	{ "reload", cmd_reload, usage_reload },
+	{ "rules", cmd_rules, usage_rules },
+	{ "search", cmd_search, usage_search },
 };
 
 int main(int argc, char **argv)
@@ -66,7 +79,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "--version") == 0)
 		return cmd_version(1, argv + 1);
 	if (strcmp(cmd, "help") == 0) {
-		if (argc < 3) {
+		if (argc < 3 || strcmp(argv[2], "--help") == 0 ||
+		    strcmp(argv[2], "-h") == 0) {
 			fputs(usage_main, stdout);
 			return 0;
 		}

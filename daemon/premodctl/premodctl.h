@@ -59,8 +59,19 @@ int cmd_stats(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 extern const char usage_monitor[], usage_stats[], usage_filter[],
 		  usage_register[], usage_version[];
+extern const char usage_status[], usage_reload[], usage_rules[],
+		  usage_search[];
+
+/* GET_STATS into counters (name -> integer) and hooks (array); prints
+ * its errors. 0 or -errno. */
+#include <jansson.h>
+int ctl_get_stats(struct ctl *nl, json_t *counters, json_t *hooks);
 
 #endif

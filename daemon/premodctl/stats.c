@@ -23,12 +23,19 @@ const char usage_stats[] =
 "\n"
 "Prints every counter of premod.ko (captured, sent, drop_* by reason, ...),\n"
 "each hook's hits and kprobe nmissed, then the counters premodd writes to\n"
-DAEMON_STATS_FILE " when that file exists.\n"
+DAEMON_STATS_FILE " when that file exists. Without the module\n"
+"(not loaded, or no permission to ask it) premodd's counters are still\n"
+"shown.\n"
 "\n"
 "Options:\n"
-"  --json                one JSON object: {\"version\", \"counters\", \"hooks\",\n"
-"                        \"premodd\"} (premodd null when it has no stats file)\n"
-"  --daemon-stats FILE   read the daemon's counters from FILE\n";
+"  --json                one JSON object: {\"version\", \"module\", \"counters\",\n"
+"                        \"hooks\", \"premodd\"}; \"module\" is true when the\n"
+"                        counters were read (else they are null), premodd is\n"
+"                        null when there is no stats file\n"
+"  --daemon-stats FILE   read the daemon's counters from FILE\n"
+"\n"
+"Exit status: 0 when some counters were shown (the module's or premodd's),\n"
+"1 when neither could be read, 2 usage error.\n";
 
 static const char *const stat_names[__PREMOD_STAT_MAX] = {
 	[PREMOD_STAT_CAPTURED] = "captured",
@@ -122,6 +129,19 @@ static int parse_stats(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+int ctl_get_stats(struct ctl *nl, json_t *counters, json_t *hooks)
+{
+	struct stats st = { counters, hooks };
+	struct req r = { .what = "GET_STATS", .parse = parse_stats, .arg = &st };
+	struct nl_msg *msg = ctl_new(nl, PREMOD_CMD_GET_STATS);
+
+	if (!msg) {
+		errmsg("out of memory");
+		return -ENOMEM;
+	}
+	return ctl_request(nl, msg, &r);
+}
+
 /* "a.b[2].c  value" lines for whatever premodd writes. */
 static void print_flat(const char *prefix, const json_t *v)
 {
@@ -181,9 +201,7 @@ int cmd_stats(int argc, char **argv)
 	const char *dfile = DAEMON_STATS_FILE;
 	struct stats st = { json_object(), json_array() };
 	json_t *daemon = NULL;
-	struct nl_msg *msg;
-	struct req r = { .what = "GET_STATS", .parse = parse_stats, .arg = &st };
-	bool json = false;
+	bool json = false, module = false;
 	struct ctl nl;
 	int c, ret;
 
@@ -202,15 +220,14 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 
-	ret = 1;
-	if (ctl_open(&nl, false))
-		goto out;
-	msg = ctl_new(&nl, PREMOD_CMD_GET_STATS);
-	if (!msg || ctl_request(&nl, msg, &r)) {
+	/* the module's counters when it answers; premodd's in any case */
+	ret = ctl_open(&nl, true);
+	if (ret == -ENOENT) {
+		errmsg("premod.ko is not loaded: no kernel counters");
+	} else if (ret == 0) {
+		module = ctl_get_stats(&nl, st.counters, st.hooks) == 0;
 		ctl_close(&nl);
-		goto out;
 	}
-	ctl_close(&nl);
 
 	if (access(dfile, F_OK) == 0) {
 		json_error_t jerr;
@@ -223,14 +240,19 @@ int cmd_stats(int argc, char **argv)
 		errmsg("cannot read premodd's counters from %s: %s", dfile,
 		       strerror(errno));
 	}
+	ret = 1;
+	if (!module && !daemon)
+		goto out;
 
 	if (json) {
 		json_t *o = json_object();
 
 		json_object_set_new(o, "version",
 				    json_integer(PREMOD_GENL_VERSION));
-		json_object_set(o, "counters", st.counters);
-		json_object_set(o, "hooks", st.hooks);
+		json_object_set_new(o, "module", json_boolean(module));
+		json_object_set(o, "counters", module ? st.counters
+						      : json_null());
+		json_object_set(o, "hooks", module ? st.hooks : json_null());
 		json_object_set(o, "premodd", daemon ? daemon : json_null());
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -240,12 +262,18 @@ int cmd_stats(int argc, char **argv)
 		json_t *v;
 		size_t i;
 
-		printf("premod.ko (netlink protocol %d)\n", PREMOD_GENL_VERSION);
+		if (!module)
+			printf("premod.ko: no counters (not loaded or not "
+			       "answering)\n");
+		else
+			printf("premod.ko (netlink protocol %d)\n",
+			       PREMOD_GENL_VERSION);
 		json_object_foreach(st.counters, k, v)
 			printf("  %-36s %" JSON_INTEGER_FORMAT "\n", k,
 			       json_integer_value(v));
-		printf("hooks %31s %8s %14s %10s\n", "", "enabled", "hits",
-		       "nmissed");
+		if (module)
+			printf("hooks %31s %8s %14s %10s\n", "", "enabled",
+			       "hits", "nmissed");
 		json_array_foreach(st.hooks, i, v) {
 			json_t *e = json_object_get(v, "enabled");
 

@@ -17,7 +17,7 @@
 #define RESOLVE_INTERVAL_NS (2ULL * 1000000000ULL)
 
 struct alerts {
-	struct genl g;
+	struct pm_genl g;
 	bool sock_ok;
 	uint64_t next_resolve_ns;
 };
@@ -37,7 +37,7 @@ int sink_alerts_open(void **priv)
 
 	if (!a)
 		return -ENOMEM;
-	ret = genl_open(&a->g);
+	ret = pm_genl_open(&a->g);
 	if (ret < 0 && ret != -ENOENT) {
 		free(a);
 		return ret;
@@ -58,10 +58,10 @@ static int alerts_write(struct sink *s, const struct record *r)
 		if (now < a->next_resolve_ns)
 			return -ENOTCONN;
 		a->next_resolve_ns = now + RESOLVE_INTERVAL_NS;
-		if (genl_resolve(&a->g) < 0)
+		if (pm_genl_resolve(&a->g) < 0)
 			return -ENOTCONN;
 	}
-	ret = genl_publish(&a->g, r->json, r->json_len, r->seq);
+	ret = pm_genl_publish(&a->g, r->json, r->json_len, r->seq);
 	/*
 	 * The family went away or was replaced (module reloaded): look it up
 	 * again at once and retry this record, so a reload costs nothing
@@ -70,8 +70,8 @@ static int alerts_write(struct sink *s, const struct record *r)
 	if (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -EINVAL) {
 		a->g.family = 0;
 		a->next_resolve_ns = mono_ns() + RESOLVE_INTERVAL_NS;
-		if (genl_resolve(&a->g) == 0)
-			ret = genl_publish(&a->g, r->json, r->json_len,
+		if (pm_genl_resolve(&a->g) == 0)
+			ret = pm_genl_publish(&a->g, r->json, r->json_len,
 					   r->seq);
 	}
 	/* nobody subscribed to the group is not a failure of this sink */
@@ -86,7 +86,7 @@ static void alerts_close(struct sink *s)
 
 	if (!a)
 		return;
-	genl_close(&a->g);
+	pm_genl_close(&a->g);
 	free(a);
 	s->priv = NULL;
 }

@@ -5,8 +5,8 @@
 
 BENCH_POLICY := $(BUILD)/tests/bench/bench_policy
 
-$(BENCH_POLICY): $(BUILD)/tests/bench/bench_policy.o $(POLICY_LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POLICY_LIBS)
+$(BENCH_POLICY): $(BUILD)/tests/bench/bench_policy.o $(POLICY_LIB) $(LIBPREMOD_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(POLICY_LIBS) $(LIBPREMOD_LIBS)
 
 bench-policy: $(BENCH_POLICY)
 	$(BENCH_POLICY)

@@ -15,6 +15,7 @@ FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_OBJDIR  := $(BUILD)/fuzz/obj
 FUZZ_POLICY  := $(BUILD)/fuzz/libpolicy.a
 FUZZ_DAEMON  := $(BUILD)/fuzz/libdaemon.a
+FUZZ_LIBPREMOD := $(BUILD)/fuzz/libpremod.a
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
@@ -30,7 +31,11 @@ $(FUZZ_POLICY): $(POLICY_SRCS:%.c=$(FUZZ_OBJDIR)/%.o)
 $(FUZZ_DAEMON): $(DAEMON_SRCS:%.c=$(FUZZ_OBJDIR)/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/fuzz/fuzz_%: $(FUZZ_OBJDIR)/tests/fuzz/fuzz_%.o $(FUZZ_DAEMON) $(FUZZ_POLICY)
+$(FUZZ_LIBPREMOD): $(LIBPREMOD_SRCS:%.c=$(FUZZ_OBJDIR)/%.o)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: $(FUZZ_OBJDIR)/tests/fuzz/fuzz_%.o $(FUZZ_DAEMON) $(FUZZ_POLICY) \
+		$(FUZZ_LIBPREMOD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
 		$(DAEMON_LIBS) $(POLICY_LIBS)
 

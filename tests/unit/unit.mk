@@ -4,7 +4,8 @@ UNIT_SRCS := $(wildcard tests/unit/check_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 CHECK_LIBS := $(call pc_libs,check)
 
-$(BUILD)/tests/unit/check_%: $(BUILD)/tests/unit/check_%.o $(DAEMON_LIB) $(POLICY_LIB)
+$(BUILD)/tests/unit/check_%: $(BUILD)/tests/unit/check_%.o $(PREMODCTL_LIB) \
+		$(DAEMON_LIB) $(POLICY_LIB) $(LIBPREMOD_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(DAEMON_LIBS) $(POLICY_LIBS)
 
 # Every binary runs even when an earlier one fails; the target fails if any did.

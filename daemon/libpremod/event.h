@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * event.h - a decoded premod event, as the policy engine sees it.
+ * event.h - a decoded premod event (part of libpremod).
  *
- * The wire format is include/premod.h; daemon/decode.c turns a netlink
- * message into a struct pm_event, policy/event_json.c turns the
- * `premodctl monitor --json` line into one and back. A field the event does
- * not carry has its bit clear in `has`; a test on it is false.
+ * The wire format is include/premod.h; decode.c turns a netlink message
+ * into a struct pm_event, and every consumer reads that struct: premodd's
+ * policy engine, premodctl, and any tool built on libpremod. (The policy
+ * library's event_json.c turns a `premodctl monitor --json` line into one
+ * and back.) A field the event does not carry has its bit clear in `has`.
  *
  * Field names are the lowercase names of the PREMOD_A_* attributes (the
  * JSON keys), plus the derived `name`, `dir` and `exe`.
  */
-#ifndef PREMOD_POLICY_EVENT_H
-#define PREMOD_POLICY_EVENT_H
+#ifndef LIBPREMOD_EVENT_H
+#define LIBPREMOD_EVENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -138,4 +139,4 @@ static inline const char *pm_event_str(const struct pm_event *ev,
  */
 void pm_event_derive(struct pm_event *ev, char *dirbuf, size_t dirbuf_len);
 
-#endif /* PREMOD_POLICY_EVENT_H */
+#endif /* LIBPREMOD_EVENT_H */
