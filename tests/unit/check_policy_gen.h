@@ -49,7 +49,7 @@ static const char *const gen_regexes[] = {
 static const char *const gen_comms[] = { "vi", "dpkg", "sh", "bash", "cron" };
 static const char *const gen_dirs[] = { "/etc", "/etc/ssh", "/usr/bin", "/", "/tmp", "/var/log" };
 static const char *const gen_ops[] = {
-	"create", "open_write", "unlink", "rename", "chmod", "truncate", "setxattr", "lost",
+	"create", "open_write", "unlink", "rename", "chmod", "truncate", "setxattr", "rmdir",
 	"link", "mkdir",
 };
 static const char *const gen_bounded_ops[] = {
