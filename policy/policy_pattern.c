@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "policy_int.h"
+#include "premod.h"
 
 static const char *const classes[] = {
 	"alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower",
@@ -275,4 +276,14 @@ atom:
 		return "expands to more than " PC_STR(PC_RE_MAX_POSITIONS) " positions (counted repetitions and length), which makes matching slow";
 	}
 	return NULL;
+}
+
+const char *policy_bounds(void)
+{
+	return
+	"bound: policy files: regular files only (a FIFO is refused, never waited on), at most 16 MiB, JSON nesting 128, no \\u0000 in keys or names\n"
+	"bound: macros nested at most " PC_STR(PC_MAX_MACRO_DEPTH) " deep, at most " PC_STR(PC_MAX_NODES) " conditions per rule after expansion\n"
+	"bound: regex: at most " PC_STR(PC_RE_MAX_LEN) " bytes, " PC_STR(PC_RE_MAX_POSITIONS) " positions after expanding repetitions, counts up to " PC_STR(PC_RE_MAX_REPEAT) ", groups nested " PC_STR(PC_RE_MAX_GROUPS) " deep; no back-references, no stacked quantifiers\n"
+	"bound: index keys cut at " PC_STR(PC_MAX_KEY) " bytes (trie memory per eq/prefix value)\n"
+	"bound: prefilter: at most " PC_STR(PREMOD_FILTER_MAX_PATHS) " directories (merged into common ancestors beyond)\n";
 }
