@@ -1,7 +1,7 @@
 # premod - top-level build.
 #
 #   make            premod.ko (kmod/) and the userspace (build/)
-#   make test       unit tests (natively, ASan/UBSan) and VM tests (real kernel)
+#   make test       unit tests (natively, ASan/UBSan), fuzz smoke, VM tests (real kernel)
 #   make demo       a fresh Debian 12 machine to live events (see README.md)
 #   make install    on a real host with module support (dist/install.mk)
 #
@@ -55,11 +55,13 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Unit tests run natively under ASan/UBSan in a build tree of their own;
-# install-check installs into a scratch DESTDIR; the VM tests use the
-# plain build (the VM shares this machine's root).
+# install-check installs into a scratch DESTDIR; each fuzz target runs for
+# a bounded time from its seeds; the VM tests use the plain build (the VM
+# shares this machine's root).
 test:
 	$(MAKE) BUILD=build/san SANITIZE=1 unit
 	$(MAKE) KDIR=$(KDIR) install-check
+	$(MAKE) fuzz-smoke
 	$(MAKE) vm
 
 demo:

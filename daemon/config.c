@@ -236,8 +236,7 @@ static void walk_key(struct walk *w, const struct jp_member *m,
 				(unsigned int)v->num.u;
 		return;
 	case K_FACILITY: {
-		int f = v->type == JP_STR ? config_facility_lookup(v->str.s)
-					  : -1;
+		int f = jp_name(v) ? config_facility_lookup(v->str.s) : -1;
 
 		if (f < 0) {
 			report(w, v->line, v->col,
@@ -250,7 +249,7 @@ static void walk_key(struct walk *w, const struct jp_member *m,
 		return;
 	}
 	case K_ENUM:
-		if (v->type == JP_STR) {
+		if (jp_name(v)) {
 			for (i = 0; k->choices[i]; i++) {
 				if (!strcmp(k->choices[i], v->str.s)) {
 					*(int *)(base + k->off) = (int)i;
@@ -485,7 +484,9 @@ int config_load(struct config *c, const char *path, FILE *err)
 	size_t off = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
+	 * refused below like every file that is not regular. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		if (ret != -ENOENT)

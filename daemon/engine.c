@@ -32,6 +32,7 @@ struct engine {
 	bool running;
 	uint64_t last_expire_ns;	/* rate-limit clock at the last expiry */
 	uint64_t last_time_ns;	/* newest event time seen */
+	uint64_t unrendered;	/* records that could not be built */
 };
 
 static uint64_t realtime_ns(void)
@@ -128,6 +129,11 @@ void engine_set_policy(struct engine *e, struct policy *p)
 	policy_free(atomic_exchange(&e->pending, p));
 }
 
+uint64_t engine_unrendered(const struct engine *e)
+{
+	return e->unrendered;
+}
+
 uint64_t engine_generation(struct engine *e)
 {
 	return atomic_load(&e->generation);
@@ -136,6 +142,7 @@ uint64_t engine_generation(struct engine *e)
 static void emit(struct engine *e, struct record *r)
 {
 	if (!r) {
+		e->unrendered++;
 		log_msg(LOG_ERR, "out of memory rendering a record");
 		return;
 	}

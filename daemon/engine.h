@@ -51,6 +51,9 @@ void engine_free(struct engine *e);
 /* Any thread: p becomes active before the next event (ownership taken). */
 void engine_set_policy(struct engine *e, struct policy *p);
 uint64_t engine_generation(struct engine *e);
+/* Records lost because they could not be built (out of memory): the
+ * daemon logs each; a replay fails on any. */
+uint64_t engine_unrendered(const struct engine *e);
 
 /*
  * Evaluator thread. ev's strings must stay valid for the call; dirbuf

@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +29,12 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out)
 		if (op != PREMOD_OP_LOST)
 			every |= 1U << op;
 	fprintf(out, "prefilter ops:");
-	if (!pf->ops || (pf->ops & every) == every) {
+	if (!pf->ops) {
+		/* the wire has no "no op" (0 reads as all): said plainly */
+		fprintf(out, " none (no enabled rule can match an event; the "
+			     "kernel is still sent an empty filter, which "
+			     "reports every op)");
+	} else if ((pf->ops & every) == every) {
 		fprintf(out, " all");
 	} else {
 		for (op = 1; op <= PREMOD_OP_MAX; op++) {
@@ -40,8 +46,14 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out)
 	}
 	fputc('\n', out);
 	if (pf->include_all) {
-		fprintf(out, "prefilter include: everywhere (a rule is not "
-			     "bounded to subtrees)\n");
+		if (pf->unbounded_rule)
+			fprintf(out, "prefilter include: everywhere (rule %s is "
+				     "not bounded to subtrees)\n",
+				pf->unbounded_rule);
+		else
+			fprintf(out, "prefilter include: everywhere (the rules' "
+				     "directories have no common ancestor below "
+				     "/ to merge into)\n");
 		return;
 	}
 	fprintf(out, "prefilter include:%s\n", pf->n_include ? "" : " nothing");
@@ -61,11 +73,18 @@ static void count_file(const char *path, struct summary *sum)
 	const struct jp_value *v;
 	char *text = NULL;
 	size_t cap = 0, len;
-	FILE *f = fopen(path, "r");
+	/* never blocks on a FIFO put in the policy's place since the load */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
 
 	sum->files++;
-	if (!f)
+	if (fd < 0)
 		return;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return;
+	}
 	len = getdelim(&text, &cap, '\0', f) > 0 ? strlen(text) : 0;
 	fclose(f);
 	if (len && jp_parse(text, len, NULL, &doc, &jerr) == 0) {
@@ -149,6 +168,7 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 		fprintf(out, "  rule %s (%s)\n", policy_rule_id(r),
 			policy_severity_name(policy_rule_severity(r)));
 	}
+	fputs(policy_bounds(), out);
 	ret = kconn_derive_prefilter(p, &pf);
 	if (ret < 0) {
 		fprintf(err, "%s: cannot derive the prefilter: %s\n",
@@ -222,6 +242,11 @@ int modes_replay(const char *policy_path, FILE *in, const char *name,
 		lineno++;
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		if (lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+			/* a UTF-8 BOM, accepted as in policy files */
+			memmove(line, line + 3, (size_t)len - 2);
+			len -= 3;
+		}
 		if (!len || strspn(line, " \t") == (size_t)len)
 			continue;
 		if (need > storecap) {
@@ -241,6 +266,18 @@ int modes_replay(const char *policy_path, FILE *in, const char *name,
 		if (ret < 0) {
 			fprintf(err, "%s:%zu: %s\n", name, lineno,
 				ret == -ENOSPC ? "line too long" : msg);
+			bad++;
+			continue;
+		}
+		if (pm_event_has(&ev, PM_F_OP) &&
+		    ev.num[PM_F_OP] == PREMOD_OP_LOST &&
+		    (ev.num[PM_F_LOST_COUNT] >> 63 ||
+		     ev.num[PM_F_LOST_FIRST] > ev.num[PM_F_LOST_LAST])) {
+			/* u64 beyond 2^63 reads back negative: no count */
+			fprintf(err, "%s:%zu: %s\n", name, lineno,
+				ev.num[PM_F_LOST_COUNT] >> 63 ?
+				"lost_count is negative" :
+				"lost_first is after lost_last");
 			bad++;
 			continue;
 		}
@@ -265,6 +302,12 @@ int modes_replay(const char *policy_path, FILE *in, const char *name,
 		bad++;
 	}
 	engine_expire(e, UINT64_MAX);
+	if (engine_unrendered(e)) {
+		fprintf(err, "%s: %llu record%s could not be built (out of memory)\n",
+			name, (unsigned long long)engine_unrendered(e),
+			engine_unrendered(e) == 1 ? "" : "s");
+		bad++;
+	}
 	goto out;
 oom:
 	fprintf(err, "%s:%zu: out of memory\n", name, lineno);

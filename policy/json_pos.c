@@ -500,6 +500,13 @@ static struct jp_value *parse_container(struct cursor *c, bool is_obj)
 			m.col = c->col;
 			if (parse_string(c, &m.key, &m.keylen))
 				goto err;
+			if (strlen(m.key) != m.keylen) {
+				/* consumers compare keys as C strings: a key
+				 * "match\u0000" would shadow "match" */
+				fail_at(c, -EINVAL, m.line, m.col,
+					"a key may not contain \\u0000 (NUL)");
+				goto err;
+			}
 			skip_ws(c);
 			if (c->p >= c->end || *c->p != ':') {
 				fail(c, "expected ':' after key \"%s\", found %s",
@@ -698,6 +705,13 @@ void jp_free(struct jp_doc *doc)
 		doc->chunks = n;
 	}
 	free(doc);
+}
+
+const char *jp_name(const struct jp_value *v)
+{
+	if (!v || v->type != JP_STR || strlen(v->str.s) != v->str.len)
+		return NULL;
+	return v->str.s;
 }
 
 const struct jp_value *jp_get(const struct jp_value *v, const char *key)

@@ -8,8 +8,9 @@
  * only know positions while scanning, not for the nodes of a parsed
  * document. This one keeps them. It is strict where a policy author would
  * want to be told: duplicate keys, trailing commas, comments, control
- * characters in strings, invalid UTF-8, lone surrogates and numbers
- * outside the grammar are errors. Depth and input size are bounded so a
+ * characters in strings, invalid UTF-8, lone surrogates, \u0000 in a
+ * key (consumers compare keys as C strings) and numbers outside the
+ * grammar are errors. Depth and input size are bounded so a
  * hostile file cannot exhaust the stack or memory. Columns count
  * characters (UTF-8 code points), tabs count as one.
  *
@@ -27,7 +28,7 @@ enum jp_type { JP_NULL, JP_BOOL, JP_NUM, JP_STR, JP_ARR, JP_OBJ };
 struct jp_value;
 
 struct jp_member {
-	const char *key;	/* NUL-terminated; may hold \u0000 (keylen) */
+	const char *key;	/* NUL-terminated; never holds \u0000 (refused) */
 	size_t keylen;
 	int line, col;		/* of the key's opening quote */
 	struct jp_value *val;
@@ -87,6 +88,9 @@ void jp_free(struct jp_doc *doc);
 
 /* Member of an object by key, NULL if absent or v is not an object. */
 const struct jp_value *jp_get(const struct jp_value *v, const char *key);
+/* A string without \u0000, for values that are names (fields, macros,
+ * lists, keywords): NULL if v is anything else. */
+const char *jp_name(const struct jp_value *v);
 /* "null", "boolean", "number", "string", "array", "object". */
 const char *jp_type_name(enum jp_type t);
 

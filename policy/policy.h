@@ -150,4 +150,8 @@ int policy_prefilter_resolve(struct policy_prefilter *pf,
 			     void *arg);
 void policy_prefilter_free(struct policy_prefilter *pf);
 
+/* The bounds the loader enforces against hostile or careless policies,
+ * one "bound: ..." line each, for `premodd --check`. */
+const char *policy_bounds(void);
+
 #endif /* PREMOD_POLICY_H */

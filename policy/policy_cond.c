@@ -118,7 +118,7 @@ static int compile_macro_ref(struct pc_ctx *c, const struct jp_value *v)
 	const char *macro;
 	int rc;
 
-	if (v->type != JP_STR) {
+	if (!jp_name(v)) {
 		char b[96];
 
 		pc_err(c, v->line, v->col, "\"macro\" takes a macro name; found %s",
@@ -169,8 +169,15 @@ static int compile_macro_ref(struct pc_ctx *c, const struct jp_value *v)
 		return -1;
 	}
 	if (L->depth >= PC_MAX_MACRO_DEPTH) {
+		/* Like a cycle, reported even while expanding silently: when
+		 * the inner macros were defined first, each of them validated
+		 * fine on its own and only this expansion goes too deep. */
+		int silent = c->silent;
+
+		c->silent = 0;
 		pc_err(c, v->line, v->col, "macros nested more than %d deep",
 		       PC_MAX_MACRO_DEPTH);
+		c->silent = silent;
 		return -1;
 	}
 	file = c->file;

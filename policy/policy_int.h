@@ -13,6 +13,7 @@
  *   policy_index.c   op buckets + path-prefix tries; policy_match
  *   policy_prefilter.c  the in-kernel filter a policy allows
  *   policy_rule.c    rule accessors, message templates, names
+ *   policy_pattern.c glob and regex structure (bracket expressions), bounds
  */
 #ifndef PREMOD_POLICY_INT_H
 #define PREMOD_POLICY_INT_H
@@ -160,6 +161,30 @@ enum { PL_UNSEEN, PL_VISITING, PL_OK, PL_BAD };
 
 #define PC_MAX_NODES 65536	/* per rule, after macro expansion */
 #define PC_MAX_MACRO_DEPTH 64
+
+/*
+ * Patterns (policy_pattern.c). Regexes are refused unless glibc handles
+ * them in bounded time and memory; every bound is in REFERENCE.md.
+ */
+#define PC_RE_MAX_LEN 1024	/* bytes of a regex */
+#define PC_RE_MAX_POSITIONS 256	/* atoms after expanding repetitions */
+#define PC_RE_MAX_REPEAT 255	/* m and n of {m,n} */
+#define PC_RE_MAX_GROUPS 32	/* nesting of ( ) */
+#define PC_STR_(x) #x
+#define PC_STR(x) PC_STR_(x)
+/* s[i] is '[' opening a bracket expression: the index of its closing ']',
+ * read as fnmatch() (glob) or regcomp() (ERE) does, or -1 (*why, if why
+ * is not NULL, says what is broken). */
+long pc_bracket_end(const char *s, size_t i, bool glob, const char **why);
+/* Why fnmatch(FNM_PATHNAME) would misread the glob g (*at: offset), or
+ * NULL when it is sound. */
+const char *pc_glob_problem(const char *g, size_t *at);
+/* Why the ERE re is refused before regcomp() (*at: offset), or NULL.
+ * Syntax errors are left to regcomp(). */
+const char *pc_regex_problem(const char *re, size_t *at);
+/* Literal keys longer than this are cut (a shorter key only bounds less):
+ * the index's trie costs memory per byte of key. */
+#define PC_MAX_KEY 256
 
 struct pl_loader {
 	struct policy *p;

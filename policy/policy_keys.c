@@ -59,6 +59,13 @@ static int key_add(struct pc_keys *k, uint8_t field, const char *s, size_t len,
 		k->unbounded = true;	/* "" bounds nothing */
 		return 0;
 	}
+	if (len > PC_MAX_KEY) {
+		/* a prefix of the key bounds as safely, and the trie holds
+		 * a node per byte (a cut dir key gets no '/') */
+		len = PC_MAX_KEY;
+		exact = false;
+		copy_slash = false;
+	}
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 4;
 		struct pc_key *v = realloc(k->v, cap * sizeof(*v));
@@ -104,20 +111,18 @@ static bool top_level_alternation(const char *re)
 		if (re[i] == '\\' && re[i + 1]) {
 			i++;
 		} else if (re[i] == '[') {
-			/* a bracket expression: ']' first is literal */
-			i++;
-			if (re[i] == '^')
-				i++;
-			if (re[i] == ']')
-				i++;
-			while (re[i] && re[i] != ']')
-				i++;
-			if (!re[i])
+			/* a bracket expression, "[[:alpha:](]" included:
+			 * a '(' or '|' inside it is a member */
+			long end = pc_bracket_end(re, i, false, NULL);
+
+			if (end < 0)
 				return true;	/* cannot happen after regcomp */
+			i = (size_t)end;
 		} else if (re[i] == '(') {
 			depth++;
 		} else if (re[i] == ')') {
-			depth--;
+			if (depth > 0)	/* else an ordinary character */
+				depth--;
 		} else if (re[i] == '|' && depth <= 0) {
 			return true;
 		}

@@ -237,7 +237,9 @@ static int add_file(struct loader *ld, const char *name, const char *buf,
 
 static int read_file(const char *path, char **buf, size_t *len, int *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named *.json must not block the load until a
+	 * writer comes; it is refused below like everything not regular. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	size_t cap, n = 0;
 	char *b;
@@ -359,6 +361,12 @@ static int finish(struct loader *ld, struct policy **out, size_t diag0)
 	for (size_t i = 0; i < ld->nrules; i++)
 		ld->rules[i]->index = i;
 	check_duplicate_ids(ld);
+	for (size_t i = 0; i < ld->nrules && !ld->L.nerr; i++)
+		if (!ld->rules[i]->code) {	/* never loaded without code */
+			lerr(ld, ld->rules[i]->file, ld->rules[i]->line,
+			     ld->rules[i]->col, ld->rules[i]->id,
+			     "the rule has no compiled condition");
+		}
 	if (ld->L.nomem) {
 		rc = -ENOMEM;
 		goto fail;
@@ -509,7 +517,8 @@ int policy_load(const char *path, struct policy **out,
 		if (read_file(names[i], &buf, &len, &err)) {
 			ld.L.nerr++;
 			pd_add(diags, names[i], 0, 0, NULL, "cannot read: %s",
-			       err == EFBIG ? "larger than 16 MiB" : strerror(err));
+			       err == EFBIG ? "larger than 16 MiB" :
+			       err == EINVAL ? "not a regular file" : strerror(err));
 			continue;
 		}
 		rc = add_file(&ld, names[i], buf, len);

@@ -76,6 +76,24 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* strcmp() with '/' below every other byte: a directory is followed
+ * right by its descendants ("/a" < "/a/c" < "/a-b"). */
+static int tree_cmp(const void *a, const void *b)
+{
+	const unsigned char *x = *(unsigned char *const *)a;
+	const unsigned char *y = *(unsigned char *const *)b;
+
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	if (*x == *y)
+		return 0;
+	if (*x == '/' || *y == '/')
+		return *x == '/' ? (*y ? -1 : 1) : (*x ? 1 : -1);
+	return *x < *y ? -1 : 1;
+}
+
 static bool is_under(const char *anc, const char *p)
 {
 	size_t n = strlen(anc);
@@ -83,27 +101,23 @@ static bool is_under(const char *anc, const char *p)
 	return !strncmp(anc, p, n) && (p[n] == '/' || !p[n]);
 }
 
-/* Sorted, without duplicates and without paths inside another. */
+/* Sorted, without duplicates and without paths inside another; in
+ * O(n log n), so thousands of rules derive in no time. */
 static void normalise(struct policy_prefilter *pf)
 {
 	size_t m = 0;
 
 	if (!pf->n_include)
 		return;
-	qsort(pf->include, pf->n_include, sizeof(char *), str_cmp);
+	qsort(pf->include, pf->n_include, sizeof(char *), tree_cmp);
 	for (size_t i = 0; i < pf->n_include; i++) {
-		bool inside = false;
-
-		/* an ancestor sorts before its descendants, though not always
-		 * right before them ("/a" < "/a-b" < "/a/c") */
-		for (size_t j = 0; j < m && !inside; j++)
-			inside = is_under(pf->include[j], pf->include[i]);
-		if (inside)
+		if (m && is_under(pf->include[m - 1], pf->include[i]))
 			free(pf->include[i]);
 		else
 			pf->include[m++] = pf->include[i];
 	}
 	pf->n_include = m;
+	qsort(pf->include, pf->n_include, sizeof(char *), str_cmp);
 }
 
 static size_t common_dir(const char *a, const char *b)
@@ -122,27 +136,45 @@ static size_t common_dir(const char *a, const char *b)
 
 /* The kernel takes at most PREMOD_FILTER_MAX_PATHS: merge the closest
  * neighbours into their common ancestor until it fits. Paths under one
- * directory are contiguous in sorted order, so neighbours suffice. */
-static void fit(struct policy_prefilter *pf)
+ * directory are contiguous in sorted order, so neighbours suffice. Each
+ * round merges, in order, the neighbours sharing the deepest ancestor
+ * (what merging the closest pair one at a time does) in one pass. */
+static int fit(struct policy_prefilter *pf)
 {
 	while (pf->n_include > PREMOD_FILTER_MAX_PATHS) {
-		size_t best = 0, best_len = 0;
+		size_t n = pf->n_include, left = n, best_len = 0, m = 0;
+		size_t *l = malloc(n * sizeof(*l));
 
-		for (size_t i = 0; i + 1 < pf->n_include; i++) {
-			size_t l = common_dir(pf->include[i], pf->include[i + 1]);
-
-			if (l > best_len) {
-				best_len = l;
-				best = i;
-			}
+		if (!l)
+			return -ENOMEM;
+		for (size_t i = 0; i + 1 < n; i++) {
+			l[i] = common_dir(pf->include[i], pf->include[i + 1]);
+			if (l[i] > best_len)
+				best_len = l[i];
 		}
 		if (!best_len) {
+			free(l);
 			pf->include_all = true;
-			return;
+			return 0;
 		}
-		pf->include[best][best_len] = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *d = pf->include[i];
+
+			if (m && is_under(pf->include[m - 1], d)) {
+				free(d);
+				left--;
+				continue;
+			}
+			if (i + 1 < n && l[i] == best_len &&
+			    left > PREMOD_FILTER_MAX_PATHS)
+				d[best_len] = 0;	/* the ancestor */
+			pf->include[m++] = d;
+		}
+		pf->n_include = m;
+		free(l);
 		normalise(pf);
 	}
+	return 0;
 }
 
 void policy_prefilter_free(struct policy_prefilter *pf)
@@ -231,7 +263,10 @@ int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
 	}
 	if (!pf->include_all) {
 		normalise(pf);
-		fit(pf);	/* may widen to include_all */
+		if (fit(pf)) {	/* may widen to include_all */
+			policy_prefilter_free(pf);
+			return -ENOMEM;
+		}
 	}
 	if (pf->include_all)
 		drop_includes(pf);

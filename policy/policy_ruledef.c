@@ -128,7 +128,7 @@ static int parse_interval(const struct jp_value *v, uint64_t *ns)
 		*ns = (uint64_t)(v->num.d * 1e9 + 0.5);
 		return *ns ? 0 : -1;
 	}
-	if (v->type == JP_STR) {
+	if (jp_name(v)) {
 		char *end;
 		unsigned long long n;
 		uint64_t mult;
@@ -188,11 +188,14 @@ static void parse_rate_limit(struct pl_loader *L, struct policy_rule *r,
 				pl_err(L, file, x->line, x->col, r->id,
 				     "rate_limit.interval takes seconds (a number > 0) or a string like \"500ms\", \"10s\", \"5m\", \"1h\", at most 7 days");
 		} else if (!strcmp(m->key, "key")) {
-			if (x->type == JP_STR && !strcmp(x->str.s, "rule"))
+			if (!jp_name(x))
+				pl_err(L, file, x->line, x->col, r->id,
+				     "rate_limit.key is one of \"rule\", \"rule+path\", \"rule+tgid\"");
+			else if (!strcmp(x->str.s, "rule"))
 				r->rl.key = POLICY_RL_RULE;
-			else if (x->type == JP_STR && !strcmp(x->str.s, "rule+path"))
+			else if (!strcmp(x->str.s, "rule+path"))
 				r->rl.key = POLICY_RL_RULE_PATH;
-			else if (x->type == JP_STR && !strcmp(x->str.s, "rule+tgid"))
+			else if (!strcmp(x->str.s, "rule+tgid"))
 				r->rl.key = POLICY_RL_RULE_TGID;
 			else
 				pl_err(L, file, x->line, x->col, r->id,
@@ -228,7 +231,7 @@ static void parse_outputs(struct pl_loader *L, struct policy_rule *r,
 		const struct jp_value *e = v->arr.v[i];
 		int o = -1;
 
-		for (int j = 0; j < 5 && e->type == JP_STR; j++)
+		for (int j = 0; j < 5 && jp_name(e); j++)
 			if (!strcmp(e->str.s, names[j]))
 				o = j;
 		if (o < 0) {
@@ -311,7 +314,7 @@ struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
 			else
 				r->description = pol_strndup(&p->arena, x->str.s, x->str.len);
 		} else if (!strcmp(k, "severity")) {
-			int s = x->type == JP_STR ? policy_severity_lookup(x->str.s) : -1;
+			int s = jp_name(x) ? policy_severity_lookup(x->str.s) : -1;
 
 			if (s < 0)
 				pl_err(L, file, x->line, x->col, r->id,

@@ -29,8 +29,9 @@ const char *pc_show(const struct jp_value *v, char *buf, size_t len)
 {
 	switch (v->type) {
 	case JP_STR:
-		snprintf(buf, len, "string \"%.60s%s\"", v->str.s,
-			 v->str.len > 60 ? "..." : "");
+		snprintf(buf, len, "string \"%.60s%s\"%s", v->str.s,
+			 v->str.len > 60 ? "..." : "",
+			 jp_name(v) ? "" : " holding \\u0000");
 		return buf;
 	case JP_NUM:
 		if (v->num.fits)
@@ -77,16 +78,24 @@ static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
 
 	switch (k) {
 	case PM_KIND_OP:
-		if (v->type == JP_STR) {
+		if (jp_name(v)) {
 			int op = pm_op_lookup(v->str.s);
 
+			if (op == PREMOD_OP_LOST) {
+				/* lost records bypass the rules: every sink
+				 * gets them, so a rule on them never fires */
+				val_err(c, at, v, src,
+					"op lost is not an event rules see (lost records always go to every sink); drop it",
+					NULL);
+				return -1;
+			}
 			if (op > 0) {
 				*out = (uint64_t)op;
 				return 0;
 			}
 		}
 		val_err(c, at, v, src,
-			"field op takes an operation name (create, mkdir, rmdir, unlink, rename, link, symlink, truncate, chmod, chown, setattr, open_write, setxattr, removexattr, lost)",
+			"field op takes an operation name (create, mkdir, rmdir, unlink, rename, link, symlink, truncate, chmod, chown, setattr, open_write, setxattr, removexattr)",
 			NULL);
 		return -1;
 	case PM_KIND_MODE:
@@ -159,40 +168,6 @@ static int parse_string(struct pc_ctx *c, const struct jp_value *at,
 	return 0;
 }
 
-/* fnmatch() treats a malformed pattern as "no match"; refuse it instead. */
-static const char *glob_problem(const char *g, size_t *at)
-{
-	for (size_t i = 0; g[i]; i++) {
-		if (g[i] == '\\') {
-			if (!g[i + 1]) {
-				*at = i;
-				return "trailing backslash";
-			}
-			i++;
-		} else if (g[i] == '[') {
-			size_t j = i + 1;
-
-			if (g[j] == '!' || g[j] == '^')
-				j++;
-			if (g[j] == ']')
-				j++;
-			while (g[j] && g[j] != ']') {
-				if (g[j] == '/') {
-					*at = i;
-					return "a bracket expression cannot match '/' (FNM_PATHNAME)";
-				}
-				j++;
-			}
-			if (!g[j]) {
-				*at = i;
-				return "unbalanced '['";
-			}
-			i = j;
-		}
-	}
-	return NULL;
-}
-
 static int strcmp_p(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -216,6 +191,14 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 	if (v->type == JP_STR) {
 		const struct pl_named *l = NULL;
 
+		if (!jp_name(v)) {
+			char b[96];
+
+			pc_err(c, v->line, v->col,
+			       "\"in\" takes an array or \"@listname\"; found %s",
+			       pc_show(v, b, sizeof(b)));
+			return -1;
+		}
 		if (v->str.s[0] != '@') {
 			pc_err(c, v->line, v->col,
 			       "\"in\" takes an array or \"@listname\"; found a string (for one value use \"eq\")");
@@ -374,7 +357,7 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		opm = mm;
 		op = (enum pc_op)o;
 	}
-	if (fm->val->type != JP_STR) {
+	if (!jp_name(fm->val)) {
 		char b[96];
 
 		pc_err(c, fm->val->line, fm->val->col,
@@ -392,6 +375,12 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		pc_err(c, fm->val->line, fm->val->col, "unknown field \"%s\"%s%s%s",
 		       fm->val->str.s, sug ? " (did you mean \"" : "",
 		       sug ? sug : "", sug ? "\"?)" : "");
+		return -1;
+	}
+	if (f == PM_F_LOST_COUNT || f == PM_F_LOST_FIRST || f == PM_F_LOST_LAST) {
+		pc_err(c, fm->val->line, fm->val->col,
+		       "field %s is only on lost records, which rules never see (they always go to every sink)",
+		       pm_fields[f].name);
 		return -1;
 	}
 	if (!opm) {
@@ -441,7 +430,9 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		nd->cost = op == PT_PREFIX ? 2 : op == PT_GLOB ? 8 : 30;
 		if (op == PT_GLOB) {
 			size_t at = 0;
-			const char *why = glob_problem(nd->u.str, &at);
+			/* fnmatch() treats a malformed pattern as "no
+			 * match"; refuse it instead */
+			const char *why = pc_glob_problem(nd->u.str, &at);
 
 			if (why) {
 				pc_err(c, v->line, v->col,
@@ -451,7 +442,8 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 			}
 		} else if (op == PT_REGEX) {
 			struct pc_regex *re = calloc(1, sizeof(*re));
-			const char *src = nd->u.str;
+			const char *src = nd->u.str, *why;
+			size_t at = 0;
 			int err;
 
 			if (!re) {
@@ -462,6 +454,14 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "empty regex matches everything; drop the test instead");
+				return -1;
+			}
+			why = pc_regex_problem(src, &at);
+			if (why) {
+				free(re);
+				pc_err(c, v->line, v->col,
+				       "regex \"%.80s%s\" refused: %s (at offset %zu)",
+				       src, strlen(src) > 80 ? "..." : "", why, at);
 				return -1;
 			}
 			err = regcomp(&re->re, src, REG_EXTENDED | REG_NOSUB);

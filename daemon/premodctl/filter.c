@@ -185,7 +185,13 @@ static int parse_ops(const char *arg, uint32_t *mask)
 		int op;
 
 		if (strcmp(tok, "all") == 0) {
-			*mask = 0;
+			/* "create,all" would silently mean all */
+			if (*mask || strtok_r(NULL, ",", &save)) {
+				errmsg("filter set: --ops: 'all' cannot be "
+				       "combined with other ops");
+				free(copy);
+				return -EINVAL;
+			}
 			free(copy);
 			return 0;
 		}
@@ -286,6 +292,7 @@ static int filter_set(int argc, char **argv)
 	};
 	char *inc[PREMOD_FILTER_MAX_PATHS], *exc[PREMOD_FILTER_MAX_PATHS];
 	uint32_t uids[PREMOD_FILTER_MAX_UIDS], ops = 0;
+	bool has_ops = false;
 	int ninc = 0, nexc = 0, nuid = 0, c, ret = 2;
 	struct req r = { .what = "SET_FILTER" };
 	struct nl_msg *msg = NULL;
@@ -295,6 +302,13 @@ static int filter_set(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+o:i:x:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
+			/* a second --ops would silently replace the first */
+			if (has_ops) {
+				errmsg("filter set: --ops given twice (list "
+				       "every op in one: --ops create,unlink)");
+				goto out;
+			}
+			has_ops = true;
 			if (parse_ops(optarg, &ops))
 				goto out;
 			break;

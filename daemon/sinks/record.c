@@ -210,12 +210,16 @@ struct record *record_match(const struct record_ctx *ctx,
 	/* seq and time lead the record (time as RFC 3339), not repeated. */
 	body.has &= ~(1ULL << PM_F_SEQ | 1ULL << PM_F_TIME);
 	n = pm_event_render_json_fields(&body, fields, sizeof(fields_stack));
-	if (n == -ENOSPC) {
-		fields = malloc(PM_EVENT_JSON_MAX);
+	/* Kernel events fit PM_EVENT_JSON_MAX; replayed ones may hold
+	 * longer strings and still get their record. */
+	for (size_t cap = PM_EVENT_JSON_MAX; n == -ENOSPC && cap <= (256u << 20);
+	     cap *= 4) {
+		if (fields != fields_stack)
+			free(fields);
+		fields = malloc(cap);
 		if (!fields)
 			return NULL;
-		n = pm_event_render_json_fields(&body, fields,
-						PM_EVENT_JSON_MAX);
+		n = pm_event_render_json_fields(&body, fields, cap);
 	}
 	if (n < 0)
 		goto out;

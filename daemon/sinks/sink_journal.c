@@ -9,6 +9,9 @@
  * file is cut back to where the line began, so a later line never follows
  * a fragment. A partial line found at the end of the file when it is
  * opened (a crash mid-write) is cut off the same way, with a warning.
+ * Only from a journal: a file that does not start with '{' (every record
+ * is a JSON object), or whose fragment does not, is another file named by
+ * mistake and is refused untouched.
  *
  * A record that cannot be written is not retried: sink.c counts it as
  * failed and writes a `lost` record (reason "sink:journal") into this
@@ -84,20 +87,36 @@ static int make_parent(const char *path)
 	return 0;
 }
 
+/* -EMEDIUMTYPE unless the byte at off is '{' (where every record starts). */
+static int record_start(int fd, off_t off)
+{
+	char c;
+	ssize_t got = pread(fd, &c, 1, off);
+
+	if (got < 0)
+		return -errno;
+	return got == 1 && c == '{' ? 0 : -EMEDIUMTYPE;
+}
+
 /*
  * Cuts a fragment off the end of a regular file: everything after its
- * last newline. A crash in the middle of a write leaves one.
+ * last newline. A crash in the middle of a write leaves one. Refuses
+ * (-EMEDIUMTYPE) a file that is not a journal, without touching it.
  */
 static int cut_fragment(int fd, const char *path)
 {
 	char buf[4096];
 	struct stat st;
 	off_t end, pos;
+	int rc;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size == 0)
 		return 0;
+	rc = record_start(fd, 0);
+	if (rc < 0)
+		return rc;
 	end = pos = st.st_size;
 	while (pos > 0) {
 		size_t n = pos < (off_t)sizeof(buf) ? (size_t)pos : sizeof(buf);
@@ -116,6 +135,9 @@ static int cut_fragment(int fd, const char *path)
 found:
 	if (pos == end)
 		return 0;
+	rc = record_start(fd, pos);	/* a fragment is a record's start */
+	if (rc < 0)
+		return rc;
 	if (ftruncate(fd, pos) < 0)
 		return -errno;
 	log_msg(LOG_WARNING,
@@ -140,6 +162,13 @@ static int journal_open_fd(const char *path, int *fdp)
 	if (fd < 0)
 		return -errno;
 	rc = cut_fragment(fd, path);
+	if (rc == -EMEDIUMTYPE) {
+		log_msg(LOG_ERR,
+			"journal %s: not a premod journal (not JSON lines); refusing to write to it or cut it",
+			path);
+		close(fd);
+		return rc;
+	}
 	if (rc < 0 && rc != -EBADF)
 		log_msg(LOG_WARNING,
 			"journal %s: cannot check the last line: %s",

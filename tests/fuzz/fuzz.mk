@@ -1,11 +1,16 @@
 # tests/fuzz/ - libFuzzer targets for the parsers (policy, netlink decoding).
 #
 #   make fuzz                      builds every tests/fuzz/fuzz_<name>.c
+#   make fuzz-smoke                runs each for FUZZ_SECS from its seeds
 #   $(BUILD)/fuzz/fuzz_decode -max_total_time=60 tests/fuzz/corpus/decode
 #
-# Not part of `make test`. Each target is linked with the policy and daemon
-# modules, rebuilt with clang for coverage (libraries, so a target pulls in
-# only what it uses). A seed corpus, if any, lives in tests/fuzz/corpus/<name>.
+# `make test` runs fuzz-smoke: every target, FUZZ_SECS (20 s) each, from
+# its checked-in seed corpus tests/fuzz/corpus/<name> (every target must
+# have one); a crash, a leak, an input slower than FUZZ_TIMEOUT s or past
+# FUZZ_RSS_MB fails it, and the input is kept under $(BUILD)/fuzz/crashes.
+# New inputs go to a scratch directory, never into the checked-in seeds.
+# Each target is linked with the policy and daemon modules, rebuilt with
+# clang for coverage (libraries, so a target pulls in only what it uses).
 FUZZ_CC      ?= clang
 FUZZ_SAN     := address,undefined
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -pthread -fno-omit-frame-pointer \
@@ -17,8 +22,32 @@ FUZZ_POLICY  := $(BUILD)/fuzz/libpolicy.a
 FUZZ_DAEMON  := $(BUILD)/fuzz/libdaemon.a
 FUZZ_LIBPREMOD := $(BUILD)/fuzz/libpremod.a
 
-.PHONY: fuzz
+FUZZ_SECS    ?= 20
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB  ?= 2048
+
+.PHONY: fuzz fuzz-smoke
 fuzz: $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@fail=0; for b in $(FUZZ_BINS); do \
+		n=$${b##*/fuzz_}; seeds=tests/fuzz/corpus/$$n; \
+		work=$(BUILD)/fuzz/work/$$n; crashes=$(BUILD)/fuzz/crashes/$$n; \
+		if [ -z "$$(ls -A $$seeds 2>/dev/null)" ]; then \
+			echo "fuzz-smoke: $$n has no seed corpus in $$seeds" >&2; \
+			fail=1; continue; \
+		fi; \
+		rm -rf $$work; mkdir -p $$work $$crashes; \
+		echo "== fuzz_$$n: $(FUZZ_SECS) s from $$seeds"; \
+		$$b -max_total_time=$(FUZZ_SECS) -timeout=$(FUZZ_TIMEOUT) \
+		    -rss_limit_mb=$(FUZZ_RSS_MB) -print_final_stats=1 \
+		    -artifact_prefix=$$crashes/ $$work $$seeds \
+		    > $(BUILD)/fuzz/$$n.log 2>&1 || { \
+			tail -n 40 $(BUILD)/fuzz/$$n.log >&2; \
+			echo "fuzz-smoke: fuzz_$$n failed; input in $$crashes" >&2; \
+			fail=1; }; \
+		grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log || true; \
+	done; exit $$fail
 
 $(FUZZ_OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)

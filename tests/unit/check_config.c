@@ -8,6 +8,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bounded.h"
 #include "config.h"
 
 static int load(struct config *c, const char *text, char **errs)
@@ -190,6 +194,69 @@ static const struct {
 	  "boolean\n" },
 };
 
+/* \u0000 in a key or a name: the consumers compare C strings, so
+ * "policy_dir\u0000" must not pass for another key. */
+static const struct {
+	const char *text;
+	const char *want;
+} nul_errors[] = {
+	{ "{\"policy_dir\": \"/a\", \"policy_dir\\u0000\": \"/b\"}",
+	  "premodd.json:1:22: a key may not contain \\u0000 (NUL)\n" },
+	{ "{\"sinks\": {\"syslog\": {\"facility\": \"auth\\u0000x\"}}}",
+	  "premodd.json:1:35: \"sinks.syslog.facility\" must be a syslog "
+	  "facility name (auth, authpriv, cron, daemon, local0..local7, user, "
+	  "...)\n" },
+};
+
+START_TEST(test_nul_errors)
+{
+	struct config c;
+	char *errs = NULL;
+
+	ck_assert_int_eq(config_init(&c), 0);
+	ck_assert_int_eq(load(&c, nul_errors[_i].text, &errs), -EINVAL);
+	ck_assert_str_eq(errs, nul_errors[_i].want);
+	free(errs);
+	config_free(&c);
+}
+END_TEST
+
+/* A FIFO as the configuration (-c) is refused at once, not waited on. */
+static int load_fifo(void *arg)
+{
+	struct config c;
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	int rc;
+
+	config_init(&c);
+	rc = config_load(&c, arg, f);
+	fclose(f);
+	config_free(&c);
+	if (rc != -EINVAL || !strstr(errs, "not a regular file")) {
+		fprintf(stderr, "rc %d: %s\n", rc, errs);
+		rc = 1;
+	} else {
+		rc = 0;
+	}
+	free(errs);
+	return rc;
+}
+
+START_TEST(test_fifo_refused)
+{
+	char dir[] = "/tmp/premod-cfg-XXXXXX", path[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/premodd.json", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	bounded("a FIFO as the configuration", 20, 512, load_fifo, path);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	struct config c;
@@ -243,6 +310,9 @@ int main(void)
 			    sizeof(errors) / sizeof(errors[0]));
 	tcase_add_test(tc, test_syntax_error_position);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_loop_test(tc, test_nul_errors, 0,
+			    sizeof(nul_errors) / sizeof(nul_errors[0]));
+	tcase_add_test(tc, test_fifo_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -155,6 +155,79 @@ START_TEST(test_replay_bad_policy)
 }
 END_TEST
 
+/* Replays text (not a file) against the fixture policy. */
+static void replay_text(struct run *r, const char *text)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	FILE *out = open_memstream(&r->out, &r->out_len);
+	FILE *err = open_memstream(&r->err, &r->err_len);
+
+	ck_assert_ptr_nonnull(in);
+	r->status = modes_replay(DATA "/policy", in, "in", "testhost", out, err);
+	fclose(in);
+	fclose(out);
+	fclose(err);
+}
+
+/* An event past PM_EVENT_JSON_MAX (only a replay can hold one) still
+ * gets its record, never a silent "out of memory" and exit 0. */
+START_TEST(test_replay_big_event)
+{
+	size_t n = 200 * 1024;
+	char *text = malloc(n + 256);
+	struct run r = { 0 };
+	size_t o;
+
+	o = (size_t)sprintf(text, "{\"seq\":5,\"time\":1764023326004000000,\"op\":\"unlink\","
+			    "\"tgid\":600,\"comm\":\"rm\",\"path\":\"/var/log/");
+	memset(text + o, 'a', n);
+	strcpy(text + o + n, "\"}\n");
+	replay_text(&r, text);
+	ck_assert_msg(r.status == 0, "err: %s", r.err);
+	ck_assert_str_eq(r.err, "");
+	ck_assert_uint_gt(r.out_len, n);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"rule\":\"log-deleted\""));
+	free(text);
+	free(r.out);
+	free(r.err);
+}
+END_TEST
+
+/* A UTF-8 BOM starts a replay file as it may start a policy file. */
+START_TEST(test_replay_bom)
+{
+	struct run r = { 0 };
+
+	replay_text(&r, "\xEF\xBB\xBF{\"seq\":5,\"time\":1764023326004000000,\"op\":\"unlink\","
+		    "\"tgid\":600,\"comm\":\"rm\",\"path\":\"/var/log/auth.log\"}\n");
+	ck_assert_msg(r.status == 0, "err: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"rule\":\"log-deleted\""));
+	free(r.out);
+	free(r.err);
+}
+END_TEST
+
+static const struct { const char *line, *want; } bad_lost[] = {
+	{ "{\"seq\":9,\"op\":\"lost\",\"lost_count\":-4,\"lost_first\":5,\"lost_last\":8}",
+	  "in:1: lost_count is negative\n" },
+	{ "{\"seq\":9,\"op\":\"lost\",\"lost_count\":4,\"lost_first\":8,\"lost_last\":5}",
+	  "in:1: lost_first is after lost_last\n" },
+};
+
+START_TEST(test_replay_bad_lost)
+{
+	struct run r = { 0 };
+
+	replay_text(&r, bad_lost[_i].line);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_msg(!strncmp(r.err, bad_lost[_i].want, strlen(bad_lost[_i].want)),
+		      "got: %s", r.err);
+	free(r.out);
+	free(r.err);
+}
+END_TEST
+
 START_TEST(test_check_valid)
 {
 	char *out = NULL, *err = NULL;
@@ -169,8 +242,42 @@ START_TEST(test_check_valid)
 	ck_assert_ptr_nonnull(strstr(out, "  rule setuid-added (alert)\n"));
 	ck_assert_ptr_nonnull(strstr(out, "prefilter ops:"));
 	ck_assert_ptr_nonnull(strstr(out, "prefilter include:"));
+	/* the bounds it enforces */
+	ck_assert_ptr_nonnull(strstr(out, "\nbound: regex: at most 1024 bytes"));
+	ck_assert_ptr_nonnull(strstr(out, "\nbound: macros nested at most 64 deep"));
 	free(out);
 	free(err);
+}
+END_TEST
+
+/* --check names the rule that widened the prefilter to everywhere. */
+START_TEST(test_check_names_widening_rule)
+{
+	char dir[] = "/tmp/check_modes.XXXXXX", path[64];
+	char *out = NULL, *err = NULL;
+	size_t ol = 0, el = 0;
+	FILE *f, *o, *e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.json", dir);
+	f = fopen(path, "w");
+	fputs("{\"version\": 1, \"rules\": ["
+	      "{\"id\": \"bounded\", \"match\": {\"all\": [{\"field\": \"op\", \"eq\": \"unlink\"},"
+	      "{\"field\": \"path\", \"prefix\": \"/etc/\"}]}},"
+	      "{\"id\": \"by-comm\", \"match\": {\"all\": [{\"field\": \"op\", \"eq\": \"unlink\"},"
+	      "{\"field\": \"comm\", \"eq\": \"rm\"}]}}]}", f);
+	fclose(f);
+	o = open_memstream(&out, &ol);
+	e = open_memstream(&err, &el);
+	ck_assert_int_eq(modes_check(dir, o, e), 0);
+	fclose(o);
+	fclose(e);
+	ck_assert_msg(strstr(out, "prefilter include: everywhere (rule by-comm is not bounded to subtrees)\n"),
+		      "got:\n%s", out);
+	free(out);
+	free(err);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -185,6 +292,11 @@ int main(void)
 	tcase_add_test(tc, test_replay_deterministic);
 	tcase_add_test(tc, test_replay_bad_policy);
 	tcase_add_test(tc, test_check_valid);
+	tcase_add_test(tc, test_check_names_widening_rule);
+	tcase_add_test(tc, test_replay_big_event);
+	tcase_add_test(tc, test_replay_bom);
+	tcase_add_loop_test(tc, test_replay_bad_lost, 0,
+			    sizeof(bad_lost) / sizeof(bad_lost[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

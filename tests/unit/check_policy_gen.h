@@ -31,6 +31,7 @@ static const char *const gen_paths[] = {
 	"/etc", "/etcx/y", "/tmp/y", "/usr/bin/ls", "/usr/bin/lz", "/usr/sbin/sshd", "/var/log/syslog",
 	"/var/log/apt/history.log", "/tmp/x", "/tmp/xy", "/home/u/.ssh/authorized_keys",
 	"/home/v/.ssh/authorized_keys2", "/", "/x", "shadow", "/etc/cron.d/job", "/etc/crontab",
+	"/tmp/evil", "/etc/(", "/etc/]x/y", "/etc/|x", "/etc/sh/y",
 };
 static const char *const gen_prefixes[] = {
 	"/etc/", "/etc", "/etc/s", "/etc/ssh/", "/usr/bin/", "/usr/", "/var/log/", "/tmp/x",
@@ -40,16 +41,22 @@ static const char *const gen_prefixes[] = {
 static const char *const gen_globs[] = {
 	"/etc/*", "/home/*/.ssh/authorized_keys*", "/usr/bin/l?", "/*", "/etc/ssh/*/x.conf",
 	"/var/log/[as]*", "/tmp/x*",
+	/* bracket expressions: classes, equivalence classes, collating
+	 * symbols, ']' first, ranges, negation */
+	"/etc/[[:alpha:]]sh*/*", "/etc/[]x]x/*", "/e[[.t.]]c/[![:digit:]]*", "/[[=t=]]mp/[a-z]*",
+	"/etc/[!]]*/y",
 };
 static const char *const gen_regexes[] = {
 	"^/etc/", "^/usr/(bin|sbin)/", "sh", "^/var/lo+g/", "^/tmp/x?y", "^/etc/s.*", "d$",
 	"^/etc|^/tmp", "^/home/[^/]+/\\\\.ssh/", "^/usr/bin/l{1}s", "^/tmp/(x|y)",
 	"^/etc/([|]|ss)h", "^/var/(log)|/tmp",
+	"^/etc/[[:alpha:](]|^/tmp/", "^/etc/[]|]x|^/tmp/e", "^/etc/[[=s=]|]h", "^/[[.e.]-t]tc/s",
+	"^/etc/[^]|(]x|^/tmp/x", "^/(etc|[[:digit:])])/",
 };
 static const char *const gen_comms[] = { "vi", "dpkg", "sh", "bash", "cron" };
 static const char *const gen_dirs[] = { "/etc", "/etc/ssh", "/usr/bin", "/", "/tmp", "/var/log" };
 static const char *const gen_ops[] = {
-	"create", "open_write", "unlink", "rename", "chmod", "truncate", "setxattr", "lost",
+	"create", "open_write", "unlink", "rename", "chmod", "truncate", "setxattr", "rmdir",
 	"link", "mkdir",
 };
 static const char *const gen_bounded_ops[] = {

@@ -75,9 +75,8 @@ static const struct pf_case pf_cases[] = {
 	  "{\"field\":\"path\",\"prefix\":\"/usr/lib/../bin/\"},{\"field\":\"path\",\"prefix\":\"/etc/\"},"
 	  "{\"field\":\"path\",\"prefix\":\"/a-b/\"},{\"field\":\"path\",\"prefix\":\"/a/c/\"},{\"field\":\"path\",\"prefix\":\"/a/\"}]}]}}",
 	  OP(UNLINK), false, "/a /a-b /etc /usr/lib", NULL },
-	/* disabled rules and rules only on LOST do not count */
+	/* disabled rules do not count (rules on op lost are refused) */
 	{ "{\"id\":\"a\",\"enabled\":false,\"match\":{\"field\":\"comm\",\"eq\":\"x\"}},"
-	  "{\"id\":\"l\",\"match\":{\"field\":\"op\",\"eq\":\"lost\"}},"
 	  "{\"id\":\"b\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"mkdir\"},{\"field\":\"path\",\"prefix\":\"/srv/\"}]}}",
 	  OP(MKDIR), false, "/srv", NULL },
 	/* no rule at all: nothing can match */

@@ -281,6 +281,30 @@ START_TEST(test_long_crash_fragment)
 }
 END_TEST
 
+/* A file that is not a journal (a path set by mistake) is refused and
+ * left exactly as it was: never cut to its last newline. */
+static const char *const not_journals[] = {
+	"root:x:0:0:root:/root:/bin/bash\nno newline at the end",
+	"root:x:0:0:root:/root:/bin/bash\n",
+	"{\"a\":1}\nsome text after a record",
+	"\x7f" "ELF\x02\x01\x01",
+};
+
+START_TEST(test_not_a_journal_untouched)
+{
+	struct journal_config cfg = { .path = path };
+	void *priv = NULL;
+	char *got;
+
+	write_file(path, not_journals[_i]);
+	ck_assert_int_eq(sink_journal_open(&cfg, &priv), -EMEDIUMTYPE);
+	ck_assert_ptr_null(priv);
+	got = slurp(path);
+	ck_assert_str_eq(got, not_journals[_i]);
+	free(got);
+}
+END_TEST
+
 /* logrotate: rename, then SIGHUP; the directory may be gone too. */
 START_TEST(test_reopen_after_rotation)
 {
@@ -554,6 +578,8 @@ static Suite *journal_suite(void)
 	tcase_add_loop_test(tc, test_crash_fragment_removed_on_open, 0,
 			    sizeof(crash_cases) / sizeof(crash_cases[0]));
 	tcase_add_test(tc, test_long_crash_fragment);
+	tcase_add_loop_test(tc, test_not_a_journal_untouched, 0,
+			    sizeof(not_journals) / sizeof(not_journals[0]));
 	tcase_add_test(tc, test_reopen_after_rotation);
 	tcase_add_test(tc, test_reopen_failure_keeps_old_file);
 	tcase_add_test(tc, test_sync_interval_deferred);

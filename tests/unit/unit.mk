@@ -14,3 +14,6 @@ unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; CK_TIMEOUT_MULTIPLIER=4 $$t || fail=1; \
 	done; exit $$fail
+
+# check_premodctl runs the premodctl built next to it.
+$(BUILD)/tests/unit/check_premodctl: | $(BUILD)/premodctl
