@@ -236,6 +236,10 @@ static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
 		return 0;
 	case PT_PREFIX:
 		return key_add(out, f, n->u.str, n->n, false, false);
+	case PT_UNDER:
+		/* D itself or below: every such path starts with D (the
+		 * prefilter's directory is D's parent, which holds D) */
+		return key_add(out, f, n->u.str, n->n, false, false);
 	case PT_GLOB: {
 		size_t before = out->n;
 		int rc = key_add(out, f, n->u.str, glob_lit(n->u.str), false, false);

@@ -44,15 +44,8 @@ const char *pc_show(const struct jp_value *v, char *buf, size_t len)
 	}
 }
 
-/* Where a value came from, for messages about list elements. */
-struct vsrc {
-	const char *list;	/* NULL: written in place */
-	const char *file;
-	size_t idx;
-};
-
 static void val_err(struct pc_ctx *c, const struct jp_value *at,
-		    const struct jp_value *v, const struct vsrc *src,
+		    const struct jp_value *v, const struct pc_vsrc *src,
 		    const char *fmt, const char *detail)
 {
 	char b[96];
@@ -69,7 +62,7 @@ static void val_err(struct pc_ctx *c, const struct jp_value *at,
 
 /* Numbers, modes, op names -> a u64. */
 static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
-			 const struct jp_value *v, const struct vsrc *src,
+			 const struct jp_value *v, const struct pc_vsrc *src,
 			 enum pm_field f, uint64_t *out)
 {
 	enum pm_field_kind k = pm_fields[f].kind;
@@ -98,6 +91,15 @@ static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
 		}
 		if (v->type == JP_NUM && v->num.fits && !v->num.neg &&
 		    v->num.u <= 0177777) {
+			char dec[24];
+			const struct jp_value *w = src && src->list ? at : v;
+
+			snprintf(dec, sizeof(dec), "%llu", (unsigned long long)v->num.u);
+			if (v->num.u >= 8 && strspn(dec, "01234567") == strlen(dec))
+				pc_warn(c, w->line, w->col,
+					"field %s: the JSON number %s is decimal (0%llo); if octal was meant, write \"%s\"",
+					pm_fields[f].name, dec,
+					(unsigned long long)v->num.u, dec);
 			*out = v->num.u;
 			return 0;
 		}
@@ -107,6 +109,21 @@ static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
 		val_err(c, at, v, src, what, NULL);
 		return -1;
 	default:
+		if (pf_is_flag_field(f) && v->type == JP_STR) {
+			const char *sug;
+			char names[400], detail[440];
+
+			if (!pf_flag_lookup(f, v->str.s, out, &sug))
+				return 0;
+			snprintf(what, sizeof(what), "unknown %s name", pm_fields[f].name);
+			if (sug)
+				snprintf(detail, sizeof(detail), " (did you mean \"%s\"?)", sug);
+			else
+				snprintf(detail, sizeof(detail), " (one of: %s)",
+					 pf_flag_names(f, names, sizeof(names)));
+			val_err(c, at, v, src, what, detail);
+			return -1;
+		}
 		if (v->type == JP_NUM && v->num.fits && !v->num.neg &&
 		    (k != PM_KIND_ID || v->num.u <= UINT32_MAX)) {
 			*out = v->num.u;
@@ -128,7 +145,7 @@ static bool is_pathish(enum pm_field f)
 }
 
 static int parse_string(struct pc_ctx *c, const struct jp_value *at,
-			const struct jp_value *v, const struct vsrc *src,
+			const struct jp_value *v, const struct pc_vsrc *src,
 			enum pm_field f, enum pc_op op, const char **out)
 {
 	char what[128];
@@ -205,37 +222,57 @@ static int u64cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+const struct pl_named *pc_find_list(struct pc_ctx *c, const struct jp_value *v)
+{
+	const char *names[64], *sug;
+	size_t n = c->L->nlists < 64 ? c->L->nlists : 64;
+
+	for (size_t i = 0; i < c->L->nlists; i++)
+		if (!strcmp(c->L->lists[i].name, v->str.s + 1))
+			return &c->L->lists[i];
+	for (size_t i = 0; i < n; i++)
+		names[i] = c->L->lists[i].name;
+	sug = pol_suggest(v->str.s + 1, names, n);
+	pc_err(c, v->line, v->col, "undefined list \"%s\"%s%s%s",
+	       v->str.s, sug ? " (did you mean \"@" : "",
+	       sug ? sug : "", sug ? "\"?)" : "");
+	return NULL;
+}
+
+/* Kernel paths never end with '/' (but "/" itself): such an eq or in
+ * value never matches, which is never what was meant. */
+static void slash_warn(struct pc_ctx *c, const struct jp_value *at,
+		       enum pm_field f, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (pm_fields[f].kind == PM_KIND_PATH && n > 1 && s[n - 1] == '/')
+		pc_warn(c, at->line, at->col,
+			"\"%s\" ends with '/', which no %s does: this never matches (for the directory and what is below it, use \"under\")",
+			s, pm_fields[f].name);
+}
+
 static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 		      const struct jp_value *at, const struct jp_value *v)
 {
 	const struct jp_value *arr = v;
-	struct vsrc src = { 0 };
+	struct pc_vsrc src = { 0 };
 	enum pm_field_kind k = pm_fields[f].kind;
+	const struct pl_named *lst = NULL;
 	bool bad = false;
 
 	if (v->type == JP_STR) {
-		const struct pl_named *l = NULL;
+		const struct pl_named *l;
 
 		if (v->str.s[0] != '@') {
 			pc_err(c, v->line, v->col,
 			       "\"in\" takes an array or \"@listname\"; found a string (for one value use \"eq\")");
 			return -1;
 		}
-		for (size_t i = 0; i < c->L->nlists; i++)
-			if (!strcmp(c->L->lists[i].name, v->str.s + 1))
-				l = &c->L->lists[i];
-		if (!l) {
-			const char *names[64], *sug;
-			size_t n = c->L->nlists < 64 ? c->L->nlists : 64;
-
-			for (size_t i = 0; i < n; i++)
-				names[i] = c->L->lists[i].name;
-			sug = pol_suggest(v->str.s + 1, names, n);
-			pc_err(c, v->line, v->col, "undefined list \"%s\"%s%s%s",
-			       v->str.s, sug ? " (did you mean \"@" : "",
-			       sug ? sug : "", sug ? "\"?)" : "");
+		l = pc_find_list(c, v);
+		if (!l)
 			return -1;
-		}
+		lst = l;
 		arr = l->val;
 		src.list = l->name;
 		src.file = l->file;
@@ -259,9 +296,12 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 		}
 		for (size_t i = 0; i < arr->arr.n; i++) {
 			src.idx = i;
+			src.file = src.list ? pl_elem_file(lst, i) : NULL;
 			if (parse_string(c, at, arr->arr.v[i],
 					 src.list ? &src : NULL, f, PT_IN, &s[i]))
 				bad = true;
+			else
+				slash_warn(c, src.list ? at : arr->arr.v[i], f, s[i]);
 		}
 		if (bad)
 			return -1;
@@ -306,44 +346,62 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 	return 0;
 }
 
-static bool op_fits(enum pc_op op, enum pm_field_kind k)
+static bool op_fits(enum pc_op op, enum pm_field f)
 {
+	enum pm_field_kind k = pm_fields[f].kind;
+
 	switch (op) {
 	case PT_EQ: case PT_NE: case PT_IN:
 		return true;
 	case PT_PREFIX: case PT_GLOB: case PT_REGEX:
 		return k == PM_KIND_STR || k == PM_KIND_PATH;
+	case PT_UNDER:
+		return k == PM_KIND_PATH;
 	case PT_LT: case PT_LE: case PT_GT: case PT_GE:
 		return k == PM_KIND_NUM || k == PM_KIND_ID;
-	case PT_BITS_SET: case PT_BITS_ADDED:
+	case PT_BITS_SET: case PT_BITS_ANY:
+		return k == PM_KIND_MODE || pf_is_flag_field(f);
+	case PT_BITS_ADDED:
 		return k == PM_KIND_MODE;
 	default:
 		return false;
 	}
 }
 
-static const char *ops_for_kind(enum pm_field_kind k)
+static const char *ops_for_field(enum pm_field f)
 {
-	switch (k) {
+	switch (pm_fields[f].kind) {
 	case PM_KIND_NUM:
+		if (pf_is_flag_field(f))
+			return "eq, ne, in, lt, le, gt, ge, bits_set, bits_any";
+		/* fall through */
 	case PM_KIND_ID: return "eq, ne, in, lt, le, gt, ge";
-	case PM_KIND_MODE: return "eq, ne, in, bits_set, bits_added (on new_mode)";
+	case PM_KIND_MODE: return "eq, ne, in, bits_set, bits_any, bits_added (on new_mode)";
 	case PM_KIND_OP: return "eq, ne, in";
+	case PM_KIND_PATH: return "eq, ne, in, prefix, under, glob, regex";
 	default: return "eq, ne, in, prefix, glob, regex";
 	}
 }
+
+/* Field names of other tools (Falco, auditd) and what premod calls them. */
+static const char *const field_alias[][2] = {
+	{ "fd.name", "path" }, { "evt.type", "op" }, { "proc.name", "comm" },
+	{ "proc.exepath", "exe" }, { "proc.exe", "exe" }, { "proc.pid", "tgid" },
+	{ "proc.ppid", "ppid" }, { "user.uid", "uid" }, { "user.loginuid", "auid" },
+	{ "fd.directory", "dir" }, { "fd.filename", "name" },
+	{ "evt.arg.flags", "open_flags" }, { "syscall", "op" },
+	{ "filename", "path" }, { "file", "path" }, { "operation", "op" },
+	{ "loginuid", "auid" }, { "newpath", "path2" },
+};
 
 int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		    const struct jp_member *fm)
 {
 	const struct jp_member *opm = NULL;
-	const struct jp_value *v;
-	struct pc_node *nd;
 	enum pm_field_kind k;
 	enum pc_op op = PT__COUNT;
-	bool bad = false;
-	int f, rc;
-	long i;
+	bool bad = false, paths = false;
+	int f;
 
 	for (size_t m = 0; m < obj->obj.n; m++) {
 		const struct jp_member *mm = &obj->obj.v[m];
@@ -382,13 +440,22 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		       pc_show(fm->val, b, sizeof(b)));
 		return -1;
 	}
-	f = pm_field_lookup(fm->val->str.s);
+	if (!strcmp(fm->val->str.s, "paths")) {
+		paths = true;
+		f = PM_F_PATH;
+	} else {
+		f = pm_field_lookup(fm->val->str.s);
+	}
 	if (f < 0) {
-		const char *names[PM_F_COUNT], *sug;
+		const char *names[PM_F_COUNT + 1], *sug;
 
 		for (int j = 0; j < PM_F_COUNT; j++)
 			names[j] = pm_fields[j].name;
-		sug = pol_suggest(fm->val->str.s, names, PM_F_COUNT);
+		names[PM_F_COUNT] = "paths";
+		sug = pol_suggest(fm->val->str.s, names, PM_F_COUNT + 1);
+		for (size_t j = 0; j < sizeof(field_alias) / sizeof(field_alias[0]); j++)
+			if (!strcmp(fm->val->str.s, field_alias[j][0]))
+				sug = field_alias[j][1];
 		pc_err(c, fm->val->line, fm->val->col, "unknown field \"%s\"%s%s%s",
 		       fm->val->str.s, sug ? " (did you mean \"" : "",
 		       sug ? sug : "", sug ? "\"?)" : "");
@@ -397,7 +464,7 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 	if (!opm) {
 		pc_err(c, obj->line, obj->col,
 		       "field test on %s needs an operator (%s)",
-		       pm_fields[f].name, ops_for_kind(pm_fields[f].kind));
+		       paths ? "paths" : pm_fields[f].name, ops_for_field(f));
 		return -1;
 	}
 	if (bad)
@@ -408,13 +475,72 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		       "bits_added compares new_mode with old_mode; write it on field new_mode");
 		return -1;
 	}
-	if (!op_fits(op, k)) {
+	if (!op_fits(op, f)) {
 		pc_err(c, opm->line, opm->col,
 		       "operator %s does not fit field %s (%s); it takes %s",
-		       opm->key, pm_fields[f].name, kind_desc(k), ops_for_kind(k));
+		       opm->key, paths ? "paths" : pm_fields[f].name,
+		       kind_desc(k), ops_for_field(f));
 		return -1;
 	}
-	v = opm->val;
+	if (paths && op == PT_NE) {
+		pc_err(c, opm->line, opm->col,
+		       "\"ne\" on paths would hold when either path differs; write {\"not\": {\"field\": \"paths\", \"eq\": ...}}");
+		return -1;
+	}
+	return pc_compile_multi(c, opm, op, (enum pm_field)f, paths);
+}
+
+/* Several bits by name: an array of names or numbers, or-ed. */
+static int parse_bits(struct pc_ctx *c, const struct jp_member *opm,
+		      enum pm_field f, const struct jp_value *at,
+		      const struct jp_value *v, const struct pc_vsrc *src,
+		      uint64_t *out)
+{
+	enum pm_field_kind k = pm_fields[f].kind;
+
+	if (v->type == JP_ARR && pf_is_flag_field(f)) {
+		bool bad = false;
+
+		*out = 0;
+		if (!v->arr.n) {
+			pc_err(c, v->line, v->col, "%s of no bits is always true; name the bits",
+			       opm->key);
+			return -1;
+		}
+		for (size_t i = 0; i < v->arr.n; i++) {
+			uint64_t b;
+
+			if (parse_numeric(c, at, v->arr.v[i], src, f, &b))
+				bad = true;
+			else
+				*out |= b;
+		}
+		return bad ? -1 : 0;
+	}
+	if (k == PM_KIND_MODE && v->type == JP_NUM) {
+		/* "bits_added": 4000 is decimal 4000 = 07640: never what
+		 * was meant, and silently never matches a setuid chmod */
+		char what[160];
+
+		snprintf(what, sizeof(what),
+			 "%s takes the bits as an octal string such as \"4000\" (a JSON number is decimal: %llu is 0%llo)",
+			 opm->key, v->num.fits ? (unsigned long long)v->num.u : 0ULL,
+			 v->num.fits ? (unsigned long long)v->num.u : 0ULL);
+		pc_err(c, v->line, v->col, "%s", what);
+		return -1;
+	}
+	return parse_numeric(c, at, v, src, f, out);
+}
+
+int pc_compile_value(struct pc_ctx *c, const struct jp_member *opm,
+		     enum pc_op op, enum pm_field f, const struct jp_value *at,
+		     const struct jp_value *v, const struct pc_vsrc *src)
+{
+	enum pm_field_kind k = pm_fields[f].kind;
+	struct pc_node *nd;
+	int rc;
+	long i;
+
 	i = pc_emit(c);
 	if (i < 0)
 		return -1;
@@ -433,38 +559,50 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		nd->cost = k == PM_KIND_OP ? 1 : 3;
 		return rc;
 	case PT_PREFIX:
+	case PT_UNDER:
 	case PT_GLOB:
 	case PT_REGEX:
-		if (parse_string(c, v, v, NULL, f, op, &nd->u.str))
+		if (parse_string(c, at, v, src, f, op, &nd->u.str))
 			return -1;
 		nd->n = (uint32_t)strlen(nd->u.str);
-		nd->cost = op == PT_PREFIX ? 2 : op == PT_GLOB ? 8 : 30;
-		if (op == PT_GLOB) {
-			size_t at = 0;
-			const char *why = glob_problem(nd->u.str, &at);
+		nd->cost = op == PT_PREFIX || op == PT_UNDER ? 2 : op == PT_GLOB ? 8 : 30;
+		if (op == PT_UNDER) {
+			/* "/etc/x/" and "/etc/x" name the same directory; "/"
+			 * is stored as "" (every absolute path) */
+			while (nd->n && nd->u.str[nd->n - 1] == '/')
+				nd->n--;
+			((char *)nd->u.str)[nd->n] = 0;
+		} else if (op == PT_GLOB) {
+			size_t off = 0;
+			const char *why = glob_problem(nd->u.str, &off);
+
+			if (!why && strstr(nd->u.str, "**"))
+				pc_warn(c, v->line, v->col,
+					"glob \"%s\": there is no \"**\"; '*' never matches '/', so \"**\" is one '*' within a single component (for a whole subtree use \"under\" or \"prefix\")",
+					nd->u.str);
 
 			if (why) {
 				pc_err(c, v->line, v->col,
 				       "invalid glob \"%s\": %s at offset %zu",
-				       nd->u.str, why, at);
+				       nd->u.str, why, off);
 				return -1;
 			}
 		} else if (op == PT_REGEX) {
 			struct pc_regex *re = calloc(1, sizeof(*re));
-			const char *src = nd->u.str;
+			const char *rsrc = nd->u.str;
 			int err;
 
 			if (!re) {
 				c->L->nomem = c->failed = true;
 				return -1;
 			}
-			if (!*src) {
+			if (!*rsrc) {
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "empty regex matches everything; drop the test instead");
 				return -1;
 			}
-			err = regcomp(&re->re, src, REG_EXTENDED | REG_NOSUB);
+			err = regcomp(&re->re, rsrc, REG_EXTENDED | REG_NOSUB);
 			if (err) {
 				char eb[160];
 
@@ -472,10 +610,10 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "invalid regex \"%s\": %s (POSIX extended syntax)",
-				       src, eb);
+				       rsrc, eb);
 				return -1;
 			}
-			re->src = src;
+			re->src = rsrc;
 			re->next = c->L->p->regexes;
 			c->L->p->regexes = re;
 			nd->u.re = re;
@@ -487,22 +625,29 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 	/* eq ne lt le gt ge bits_*: one value */
 	nd->cost = 1;
 	if (k == PM_KIND_STR || k == PM_KIND_PATH) {
-		if (parse_string(c, v, v, NULL, f, op, &nd->u.str))
+		if (parse_string(c, at, v, src, f, op, &nd->u.str))
 			return -1;
 		nd->n = (uint32_t)strlen(nd->u.str);
 		nd->cost = 2;
+		if (op == PT_EQ)
+			slash_warn(c, v, f, nd->u.str);
 		return 0;
 	}
 	uint64_t num;
 
-	if (parse_numeric(c, v, v, NULL, f, &num))
-		return -1;
-	if ((op == PT_BITS_SET || op == PT_BITS_ADDED) && !num) {
-		pc_err(c, v->line, v->col,
-		       "%s of no bits is always true; name the bits, e.g. \"4000\" for setuid",
-		       opm->key);
+	if (op == PT_BITS_SET || op == PT_BITS_ANY || op == PT_BITS_ADDED) {
+		if (parse_bits(c, opm, f, at, v, src, &num))
+			return -1;
+	} else if (parse_numeric(c, at, v, src, f, &num)) {
 		return -1;
 	}
+	if ((op == PT_BITS_SET || op == PT_BITS_ANY || op == PT_BITS_ADDED) && !num) {
+		pc_err(c, v->line, v->col,
+		       "%s of no bits is always %s; name the bits, e.g. \"4000\" for setuid",
+		       opm->key, op == PT_BITS_ANY ? "false" : "true");
+		return -1;
+	}
+	nd = &c->code[i];
 	if (k == PM_KIND_OP && op == PT_EQ) {
 		nd->op = PT_IN;
 		nd->cmp = CMP_OPMASK;
