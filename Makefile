@@ -33,7 +33,7 @@ CPPFLAGS += -Iinclude -Ipolicy -Idaemon -Idaemon/libpremod -Idaemon/sinks -MMD -
 
 pc_libs = $(shell pkg-config --libs $(1))
 
-.PHONY: all kmod userspace test unit vm bench-policy demo install clean check-deps
+.PHONY: all kmod userspace test unit schema-test vm bench-policy demo install clean check-deps
 all: kmod userspace
 
 kmod:
@@ -45,6 +45,7 @@ include tests/unit/unit.mk
 include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
+include tests/schema/schema.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -54,6 +55,7 @@ $(BUILD)/%.o: %.c
 # the VM tests use the plain build (the VM shares this machine's root).
 test:
 	$(MAKE) BUILD=build/san SANITIZE=1 unit
+	$(MAKE) schema-test
 	$(MAKE) vm
 
 install: all
