@@ -264,18 +264,20 @@ static int load_config(struct daemon *d, const struct args *a)
 /* Diagnostics of a policy load, one log line each. */
 static void log_diags(const struct policy_diags *diags)
 {
-	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	for (size_t i = 0; i < diags->n; i++) {
+		struct policy_diags one = { .v = &diags->v[i], .n = 1 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
 
-	if (!f)
-		return;
-	policy_diags_print(diags, f);
-	fclose(f);
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		log_msg(LOG_ERR, "%s", line);
-	free(text);
+		if (!f)
+			return;
+		policy_diags_print(&one, f);
+		fclose(f);
+		text[strcspn(text, "\n")] = '\0';
+		log_msg(diags->v[i].warning ? LOG_WARNING : LOG_ERR, "%s", text);
+		free(text);
+	}
 }
 
 /* Evaluator thread, right after a reload took effect. */
