@@ -199,7 +199,8 @@ int modes_replay(const char *policy_path, FILE *in, const char *name,
 	int ret;
 
 	ret = policy_load(policy_path, &p, &diags);
-	policy_diags_print(&diags, err);
+	if (ret < 0)	/* warnings are --check's: stderr is for bad lines */
+		policy_diags_print(&diags, err);
 	policy_diags_free(&diags);
 	if (ret < 0) {
 		fprintf(err, "%s: policy not valid, nothing replayed\n",
