@@ -6,13 +6,18 @@
  *   policy_load.c    files -> JSON -> lists, macros, rule objects; assembly
  *   policy_ruledef.c one rule object -> struct policy_rule
  *   policy_util.c    arena, diagnostics, suggestions
+ *   policy_patch.c   "append" / "override" of a later file
  *   policy_cond.c    conditions: all/any/not/macro, the compact form
+ *   policy_multi.c   a field test's shape; "paths" and lists of values
  *   policy_test.c    field tests: operators, values, their errors
+ *   policy_flags.c   names of the flag fields' bits
  *   policy_eval.c    evaluation (the hot path)
  *   policy_keys.c    what a condition implies: ops, literal path prefixes
  *   policy_index.c   op buckets + path-prefix tries; policy_match
  *   policy_prefilter.c  the in-kernel filter a policy allows
  *   policy_rule.c    rule accessors, message templates, names
+ *   policy_lint.c    warnings about a policy that loaded
+ *   policy_explain.c why a rule does or does not match, in words
  */
 #ifndef PREMOD_POLICY_INT_H
 #define PREMOD_POLICY_INT_H
