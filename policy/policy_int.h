@@ -167,6 +167,8 @@ struct pl_named {
 	int state;		/* macros: PL_* */
 	size_t fileno;		/* position of its file in load order */
 	const char **elem_file;	/* lists appended to: each element's file */
+	size_t own, cap;	/* appended lists: index of their arrays in
+				 * the loader's owned (0: none), capacity */
 };
 /* The file an element of list l was written in. */
 static inline const char *pl_elem_file(const struct pl_named *l, size_t i)
@@ -327,6 +329,8 @@ int pl_rule_patched(struct pl_loader *L, const char *file, size_t fileno,
 void pl_check_rule_patches(struct pl_loader *L, const char *const *ids,
 			   size_t n);
 void pl_patches_free(struct pl_loader *L);
+/* The arrays pl_rule_patched made. */
+void pl_rule_src_free(struct pl_rule_src *src);
 
 /* Diagnostics. */
 int pd_add(struct policy_diags *d, const char *file, int line, int col,

@@ -366,6 +366,7 @@ static int finish(struct loader *ld, struct policy **out, size_t diag0)
 				ld->L.nomem = true;
 			r = pl_compile_rule(&ld->L, ld->files[i].name, j,
 					    rules->arr.v[j], &src);
+			pl_rule_src_free(&src);
 			if (r && add_rule(ld, r))
 				ld->L.nomem = true;
 		}

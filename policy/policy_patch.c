@@ -59,13 +59,16 @@ static void note(struct pl_loader *L, const char *fmt, ...)
 	va_end(ap);
 	if (!own(L, s))
 		return;
-	t = own(L, malloc((L->nnotes + 1) * sizeof(*t)));
-	if (!t)
-		return;
-	if (L->nnotes)
-		memcpy(t, L->notes, L->nnotes * sizeof(*t));
-	t[L->nnotes++] = s;
-	L->notes = t;	/* the old array stays owned: freed at the end */
+	/* doubling: a hostile file of many patches stays linear */
+	if (!(L->nnotes & (L->nnotes - 1))) {
+		t = realloc(L->notes, (L->nnotes ? 2 * L->nnotes : 1) * sizeof(*t));
+		if (!t) {
+			L->nomem = true;
+			return;
+		}
+		L->notes = t;
+	}
+	L->notes[L->nnotes++] = s;
 }
 
 void pl_patches_free(struct pl_loader *L)
@@ -74,9 +77,34 @@ void pl_patches_free(struct pl_loader *L)
 		free(L->owned[i]);
 	free(L->owned);
 	free(L->patches);
+	free(L->notes);
 	L->owned = NULL;
 	L->patches = NULL;
-	L->nowned = L->npatches = 0;
+	L->notes = NULL;
+	L->nowned = L->npatches = L->nnotes = 0;
+}
+
+void pl_rule_src_free(struct pl_rule_src *src)
+{
+	free(src->mv);
+	free(src->except);
+	free(src->tags);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Grows *v (of *n elements of size sz) to hold one more: capacity doubles
+ * at powers of two, so n appends cost O(n). */
+static int grow(void **v, size_t n, size_t sz)
+{
+	void *t;
+
+	if (n & (n - 1))
+		return 0;
+	t = realloc(*v, (n ? 2 * n : 1) * sz);
+	if (!t)
+		return -1;
+	*v = t;
+	return 0;
 }
 
 static bool list_ok(struct pl_loader *L, const char *file, const char *name,
@@ -201,29 +229,60 @@ static bool earlier(struct pl_loader *L, const struct pl_patch *pp,
 	return false;
 }
 
+/* The list's values become the loader's own arrays (its value, elements
+ * and their files), grown geometrically: many appends stay linear. */
 static void append_list(struct pl_loader *L, struct pl_named *l,
 			const struct pl_patch *pp)
 {
-	size_t n0 = l->val->arr.n, n1 = pp->val->arr.n;
-	struct jp_value *v = own(L, malloc(sizeof(*v)));
-	struct jp_value **elems = own(L, malloc((n0 + n1 + 1) * sizeof(*elems)));
-	const char **files = own(L, malloc((n0 + n1 + 1) * sizeof(*files)));
+	size_t n0 = l->val->arr.n, n1 = pp->val->arr.n, need = n0 + n1;
+	struct jp_value *v = (struct jp_value *)l->val;
 
-	if (!v || !elems || !files)
-		return;
-	for (size_t i = 0; i < n0; i++) {
-		elems[i] = l->val->arr.v[i];
-		files[i] = pl_elem_file(l, i);
+	if (!l->own) {
+		size_t cap = need < 8 ? 8 : need * 2;
+		struct jp_value **elems;
+		const char **files;
+
+		v = own(L, malloc(sizeof(*v)));
+		if (!v || !own(L, malloc(cap * sizeof(*elems))) ||
+		    !own(L, malloc(cap * sizeof(*files))))
+			return;
+		elems = L->owned[L->nowned - 2];
+		files = L->owned[L->nowned - 1];
+		for (size_t i = 0; i < n0; i++) {
+			elems[i] = l->val->arr.v[i];
+			files[i] = pl_elem_file(l, i);
+		}
+		*v = *l->val;
+		v->arr.v = elems;
+		l->val = v;
+		l->elem_file = files;
+		l->own = L->nowned - 2;	/* index of elems; files follow */
+		l->cap = cap;
+	} else if (need > l->cap) {
+		size_t cap = need * 2;
+		void *e = realloc(L->owned[l->own], cap * sizeof(*v->arr.v));
+		void *f;
+
+		if (!e) {
+			L->nomem = true;
+			return;
+		}
+		L->owned[l->own] = e;
+		f = realloc(L->owned[l->own + 1], cap * sizeof(*l->elem_file));
+		if (!f) {
+			L->nomem = true;
+			return;
+		}
+		L->owned[l->own + 1] = f;
+		v->arr.v = e;
+		l->elem_file = f;
+		l->cap = cap;
 	}
 	for (size_t i = 0; i < n1; i++) {
-		elems[n0 + i] = pp->val->arr.v[i];
-		files[n0 + i] = pp->file;
+		v->arr.v[n0 + i] = pp->val->arr.v[i];
+		l->elem_file[n0 + i] = pp->file;
 	}
-	*v = *l->val;
-	v->arr.v = elems;
-	v->arr.n = n0 + n1;
-	l->val = v;
-	l->elem_file = files;
+	v->arr.n = need;
 }
 
 void pl_apply_patches(struct pl_loader *L)
@@ -250,6 +309,7 @@ void pl_apply_patches(struct pl_loader *L)
 		nm->col = pp->col;
 		nm->fileno = pp->fileno;
 		nm->elem_file = NULL;
+		nm->own = 0;	/* a later append starts afresh */
 		if (pp->what == PP_LISTS)
 			note(L, "list %s: overridden by %s:%d:%d (%zu value%s)",
 			     nm->name, pp->file, pp->line, pp->col,
@@ -265,14 +325,11 @@ static const char *const appendable[] = { "except", "tags" };
 static int add_part(struct pl_loader *L, struct pl_part **v, size_t *n,
 		    const struct jp_value *val, const char *file)
 {
-	struct pl_part *t = own(L, malloc((*n + 1) * sizeof(*t)));
-
-	if (!t)
+	if (grow((void **)v, *n, sizeof(**v))) {
+		L->nomem = true;
 		return -1;
-	if (*n)
-		memcpy(t, *v, *n * sizeof(*t));
-	t[(*n)++] = (struct pl_part){ val, file };
-	*v = t;
+	}
+	(*v)[(*n)++] = (struct pl_part){ val, file };
 	return 0;
 }
 
@@ -286,13 +343,12 @@ static int set_member(struct pl_loader *L, struct pl_rule_src *src,
 			src->mv[i] = (struct pl_msrc){ m, file };
 			return 0;
 		}
-	t = own(L, malloc((src->nm + 1) * sizeof(*t)));
-	if (!t)
+	if (grow((void **)&src->mv, src->nm, sizeof(*src->mv))) {
+		L->nomem = true;
 		return -1;
-	if (src->nm)
-		memcpy(t, src->mv, src->nm * sizeof(*t));
+	}
+	t = src->mv;
 	t[src->nm++] = (struct pl_msrc){ m, file };
-	src->mv = t;
 	return 0;
 }
 

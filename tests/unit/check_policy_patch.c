@@ -152,6 +152,40 @@ START_TEST(test_append_and_override)
 }
 END_TEST
 
+START_TEST(test_patches_in_order)
+{
+	const char *id;
+	struct policy *p;
+	char name[32], text[256];
+
+	/* many files append to one list (the arrays grow, every element
+	 * stays); a later override of "except" drops earlier appends */
+	setup();
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "%02d-more.json", 10 + i);
+		snprintf(text, sizeof(text),
+			 "{\"version\": 1, \"append\": {\"lists\": {\"pm\": [\"/opt/pm%d\"]},"
+			 " \"rules\": {\"etc\": {\"except\": [{\"field\": \"uid\", \"eq\": %d}]}}}}",
+			 i, 100 + i);
+		write_file(name, text);
+	}
+	p = load_ok();
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"exe\":\"/opt/pm0\"}", &id), 0);
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"exe\":\"/opt/pm39\"}", &id), 0);
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"uid\":139}", &id), 0);
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"uid\":140}", &id), 1);
+	ck_assert_uint_eq(policy_note_count(p), 80);
+	policy_free(p);
+	write_file("90-override.json",
+		   "{\"version\": 1, \"override\": {\"rules\": {\"etc\": {\"except\": [{\"field\": \"uid\", \"eq\": 7}]}}}}");
+	p = load_ok();
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"uid\":139}", &id), 1);
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"exe\":\"/usr/bin/dpkg\"}", &id), 1);
+	ck_assert_uint_eq(matches(p, "{\"op\":\"create\",\"path\":\"/etc/x\",\"uid\":7}", &id), 0);
+	policy_free(p);
+}
+END_TEST
+
 struct bad_case {
 	const char *file;	/* 90-local.json */
 	const char *want;	/* "LINE:COL: message" within that file */
@@ -233,6 +267,7 @@ int main(void)
 		return EXIT_FAILURE;
 	}
 	tcase_add_test(t, test_append_and_override);
+	tcase_add_test(t, test_patches_in_order);
 	tcase_add_loop_test(t, test_patch_errors, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(t, test_patch_needs_earlier_file);
 	suite_add_tcase(s, t);
