@@ -9,8 +9,9 @@
  *   - mode values without file-type bits (<= 07777) compare against the
  *     permission bits only, so "4755" matches a regular file's 0104755;
  *   - under D: the path is D or lies below it (D + "/" ...);
- *   - bits_set B: all bits of B set; bits_any B: at least one; bits_added B (on new_mode): all of B
- *     set in new_mode and not all of them in old_mode.
+ *   - bits_set B: all bits of B set; bits_any B: at least one;
+ *     bits_added B (on new_mode): all of B set in new_mode and not all of
+ *     them in old_mode.
  */
 #include <fnmatch.h>
 #include <string.h>
