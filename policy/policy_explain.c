@@ -58,6 +58,8 @@ static void put_value(struct out *w, const struct pc_node *n)
 	if (f >= PM_F_NUM_COUNT) {
 		if (n->op == PT_IN)
 			put(w, "[%u value%s]", n->n, n->n == 1 ? "" : "s");
+		else if (n->op == PT_UNDER)
+			put(w, "\"%.*s\"", n->n ? (int)n->n : 1, n->n ? n->u.str : "/");
 		else
 			put(w, "\"%s\"", n->u.str);
 		return;

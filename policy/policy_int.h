@@ -150,6 +150,10 @@ struct pc_keys {
 		bool exact;	/* the path equals s, not only starts with it */
 		bool owned;	/* s was allocated (dir + "/") */
 		const char *glob;	/* s is this glob's literal start */
+		bool under;	/* s is a directory D of "under" and s[len]
+				 * is '/': the prefilter's directory is D
+				 * itself (is_subdir holds for D too, and a
+				 * mount at D is covered) */
 	} *v;
 };
 int pc_keys(const struct pc_node *n, uint64_t fieldmask, struct pc_keys *out);

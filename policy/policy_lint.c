@@ -109,7 +109,7 @@ static bool bounded(const struct policy_rule *r)
 	ok = !k.unbounded;
 	for (size_t i = 0; ok && i < k.n; i++) {
 		const char *s = k.v[i].s;
-		size_t len = k.v[i].len;
+		size_t len = k.v[i].len + k.v[i].under;
 
 		size_t j = 1;
 

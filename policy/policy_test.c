@@ -412,9 +412,21 @@ int pc_compile_value(struct pc_ctx *c, const struct jp_member *opm,
 		if (op == PT_UNDER) {
 			/* "/etc/x/" and "/etc/x" name the same directory; "/"
 			 * is stored as "" (every absolute path) */
+			char *d;
+
 			while (nd->n && nd->u.str[nd->n - 1] == '/')
 				nd->n--;
-			((char *)nd->u.str)[nd->n] = 0;
+			/* kept as "D/": n counts D, the '/' is for the
+			 * prefilter's key (policy_keys.c) */
+			d = pol_alloc(&c->L->p->arena, nd->n + 2);
+			if (!d) {
+				c->L->nomem = c->failed = true;
+				return -1;
+			}
+			memcpy(d, nd->u.str, nd->n);
+			d[nd->n] = '/';
+			d[nd->n + 1] = 0;
+			nd->u.str = d;
 		} else if (op == PT_GLOB) {
 			size_t off = 0;
 			const char *why = glob_problem(nd->u.str, &off);
