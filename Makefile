@@ -34,7 +34,7 @@ CPPFLAGS += -Iinclude -Ipolicy -Idaemon -Idaemon/libpremod -Idaemon/sinks \
 
 pc_libs = $(shell pkg-config --libs $(1))
 
-.PHONY: all kmod userspace test unit vm bench-policy demo install clean check-deps
+.PHONY: all kmod userspace test unit schema-test vm bench-policy demo install clean check-deps
 all: kmod userspace
 
 kmod:
@@ -49,6 +49,7 @@ include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
 include dist/install.mk
 include tests/install/install.mk
+include tests/schema/schema.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,6 +63,7 @@ test:
 	$(MAKE) BUILD=build/san SANITIZE=1 unit
 	$(MAKE) KDIR=$(KDIR) install-check
 	$(MAKE) fuzz-smoke
+	$(MAKE) schema-test
 	$(MAKE) vm
 
 demo:

@@ -149,7 +149,8 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 			fprintf(err, "%s: cannot load the policy: %s\n",
 				policy_path, strerror(-ret));
 		fprintf(err, "%s: %zu error%s, policy not valid\n",
-			policy_path, diags.n, diags.n == 1 ? "" : "s");
+			policy_path, policy_diags_errors(&diags),
+			policy_diags_errors(&diags) == 1 ? "" : "s");
 		policy_diags_free(&diags);
 		return 1;
 	}
@@ -165,10 +166,17 @@ int modes_check(const char *policy_path, FILE *out, FILE *err)
 	for (i = 0; i < n; i++) {
 		const struct policy_rule *r = policy_rule_at(p, i);
 
-		fprintf(out, "  rule %s (%s)\n", policy_rule_id(r),
-			policy_severity_name(policy_rule_severity(r)));
+		fprintf(out, "  rule %s (%s)%s\n", policy_rule_id(r),
+			policy_severity_name(policy_rule_severity(r)),
+			policy_rule_enabled(r) ? "" : " disabled");
 	}
 	fputs(policy_bounds(), out);
+	/* what "append" / "override" of later files made of the shipped
+	 * rules: the effective result, not only the files' text */
+	if (policy_note_count(p))
+		fprintf(out, "append/override:\n");
+	for (i = 0; i < policy_note_count(p); i++)
+		fprintf(out, "  %s\n", policy_note_at(p, i));
 	ret = kconn_derive_prefilter(p, &pf);
 	if (ret < 0) {
 		fprintf(err, "%s: cannot derive the prefilter: %s\n",
@@ -211,7 +219,8 @@ int modes_replay(const char *policy_path, FILE *in, const char *name,
 	int ret;
 
 	ret = policy_load(policy_path, &p, &diags);
-	policy_diags_print(&diags, err);
+	if (ret < 0)	/* warnings are --check's: stderr is for bad lines */
+		policy_diags_print(&diags, err);
 	policy_diags_free(&diags);
 	if (ret < 0) {
 		fprintf(err, "%s: policy not valid, nothing replayed\n",

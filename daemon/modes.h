@@ -25,6 +25,20 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out);
 
 /* Returns the exit status (0 valid, 1 errors). */
 int modes_check(const char *policy_path, FILE *out, FILE *err);
+/* The same as one JSON object on out (modes_json.c): "valid", "errors"
+ * and "warnings" ({file, line, column, rule, message}), "rules",
+ * "append_override" (notes), "prefilter" {ops, everywhere, include,
+ * unbounded_rule}. */
+int modes_check_json(const char *policy_path, FILE *out);
+
+/*
+ * --explain (explain.c): one event (a monitor --json line, or a file
+ * holding one, "-" for stdin) against the policy: whether the prefilter
+ * passes it, then per rule "match" or the condition that failed. 0, or 1
+ * when the event or the policy is not valid.
+ */
+int modes_explain(const char *policy_path, const char *event, FILE *out,
+		  FILE *err);
 
 /*
  * Evaluates every line of `in` (name: for messages) against the policy at

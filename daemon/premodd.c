@@ -68,7 +68,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: premodd [OPTION]...\n"
-"       premodd --check DIR\n"
+"       premodd --check DIR [--json]\n"
+"       premodd --explain EVENT [--policy DIR]\n"
 "       premodd --replay FILE [--policy DIR] [-c FILE]\n"
 "\n"
 "The premod policy daemon: reads the pre-modify file events of the premod\n"
@@ -99,6 +100,11 @@ static void usage(FILE *out)
 "      --no-alerts      disable republishing on the alerts group\n"
 "      --check DIR      validate a policy: print its errors, or a summary\n"
 "                       and the prefilter it would push; exit 0 if valid\n"
+"      --json           with --check: the result as one JSON object\n"
+"      --explain EVENT  one event (a premodctl monitor --json line, or a\n"
+"                       file holding one, - for stdin): per rule, why it\n"
+"                       matched or which condition failed, and whether the\n"
+"                       prefilter passes it\n"
 "      --replay FILE    evaluate recorded events (premodctl monitor --json\n"
 "                       lines, FILE - for stdin) and print the records as\n"
 "                       JSONL; bad lines are reported as FILE:LINE: on\n"
@@ -134,6 +140,8 @@ enum {
 	OPT_CHECK,
 	OPT_REPLAY,
 	OPT_VERSION,
+	OPT_JSON,
+	OPT_EXPLAIN,
 };
 
 struct args {
@@ -142,6 +150,8 @@ struct args {
 	const char *journal;
 	const char *check;
 	const char *replay;
+	const char *explain;
+	bool json;
 	bool no_journal, to_stdout, no_journald, no_syslog, no_alerts;
 	bool foreground;
 };
@@ -181,6 +191,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
 		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "explain", required_argument, NULL, OPT_EXPLAIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -207,6 +219,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_NO_ALERTS: a->no_alerts = true; break;
 		case OPT_CHECK: a->check = optarg; break;
 		case OPT_REPLAY: a->replay = optarg; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_EXPLAIN: a->explain = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION:
 			printf("premodd %s (netlink protocol version %d)\n",
@@ -222,9 +236,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 				"'premodd --help'.\n", argv[optind]);
 		return 2;
 	}
-	if (a->check && a->replay) {
-		fprintf(stderr, "premodd: --check and --replay exclude each "
-				"other\n");
+	if (!!a->check + !!a->replay + !!a->explain > 1) {
+		fprintf(stderr, "premodd: --check, --replay and --explain "
+				"exclude each other\n");
+		return 2;
+	}
+	if (a->json && !a->check) {
+		fprintf(stderr, "premodd: --json goes with --check\n");
 		return 2;
 	}
 	if (a->journal && a->no_journal) {
@@ -280,18 +298,20 @@ static int load_config(struct daemon *d, const struct args *a)
 /* Diagnostics of a policy load, one log line each. */
 static void log_diags(const struct policy_diags *diags)
 {
-	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	for (size_t i = 0; i < diags->n; i++) {
+		struct policy_diags one = { .v = &diags->v[i], .n = 1 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
 
-	if (!f)
-		return;
-	policy_diags_print(diags, f);
-	fclose(f);
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		log_msg(LOG_ERR, "%s", line);
-	free(text);
+		if (!f)
+			return;
+		policy_diags_print(&one, f);
+		fclose(f);
+		text[strcspn(text, "\n")] = '\0';
+		log_msg(diags->v[i].warning ? LOG_WARNING : LOG_ERR, "%s", text);
+		free(text);
+	}
 }
 
 /* Evaluator thread, right after a reload took effect. */
@@ -674,7 +694,12 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (a.check) {
-		ret = modes_check(a.check, stdout, stderr);
+		ret = a.json ? modes_check_json(a.check, stdout)
+			     : modes_check(a.check, stdout, stderr);
+		goto out;
+	}
+	if (a.explain) {
+		ret = modes_explain(d.cfg.policy_dir, a.explain, stdout, stderr);
 		goto out;
 	}
 	if (a.replay) {

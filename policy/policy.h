@@ -50,6 +50,7 @@ struct policy_diag {
 	int line, column;	/* 1-based; 0 when unknown */
 	char *rule;		/* rule id, or NULL when not inside a rule */
 	char *msg;
+	bool warning;		/* a warning: the policy loads all the same */
 };
 
 struct policy_diags {
@@ -59,8 +60,10 @@ struct policy_diags {
 
 void policy_diags_free(struct policy_diags *d);
 /* Prints each as "file:line:column: rule <id>: msg\n" (rule part omitted
- * when not inside a rule). */
+ * when not inside a rule; "warning: " before it for a warning). */
 void policy_diags_print(const struct policy_diags *d, FILE *out);
+/* How many of d are errors (not warnings). */
+size_t policy_diags_errors(const struct policy_diags *d);
 
 /*
  * Loads every *.json in `dir` (lexical order), or a single file when `path`
@@ -103,6 +106,20 @@ size_t policy_rule_index(const struct policy_rule *r); /* position in policy */
 /* policy_rule_count() and policy_rule_at() include disabled rules (they are
  * validated too); they never match. */
 bool policy_rule_enabled(const struct policy_rule *r);
+/*
+ * Why rule r does or does not match ev, for people (premodd --explain):
+ * "match", "disabled", or which condition failed, with the event's value
+ * ("no match: path under \"/etc\" is false (path is \"/tmp/x\")"), or
+ * which exception vetoed it. buf is always NUL-terminated. Returns
+ * whether the rule matches.
+ */
+bool policy_explain_rule(const struct policy_rule *r, const struct pm_event *ev,
+			 char *buf, size_t len);
+
+/* What "append" and "override" of later files changed, one line each in
+ * load order ("rule x: enabled overridden by f.json:3:5"), for --check. */
+size_t policy_note_count(const struct policy *p);
+const char *policy_note_at(const struct policy *p, size_t i);
 /* Where the rule is written (for messages): file, 1-based line and column. */
 void policy_rule_location(const struct policy_rule *r, const char **file,
 			  int *line, int *column);

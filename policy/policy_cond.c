@@ -20,6 +20,7 @@ const char *const pc_op_names[PT__COUNT] = {
 	[PT_PREFIX] = "prefix", [PT_GLOB] = "glob", [PT_REGEX] = "regex",
 	[PT_LT] = "lt", [PT_LE] = "le", [PT_GT] = "gt", [PT_GE] = "ge",
 	[PT_BITS_SET] = "bits_set", [PT_BITS_ADDED] = "bits_added",
+	[PT_UNDER] = "under", [PT_BITS_ANY] = "bits_any",
 };
 
 static const char *const cond_keys[] = { "all", "any", "not", "macro", "field" };
@@ -42,6 +43,23 @@ void pc_err(struct pc_ctx *c, int line, int col, const char *fmt, ...)
 		       c->macro, msg);
 	else
 		pd_add(c->L->diags, c->file, line, col, c->rule, "%s", msg);
+}
+
+void pc_warn(struct pc_ctx *c, int line, int col, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->silent)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->macro)
+		pl_warn(c->L, c->file, line, col, NULL, "macro \"%s\": %s",
+			c->macro, msg);
+	else
+		pl_warn(c->L, c->file, line, col, c->rule, "%s", msg);
 }
 
 long pc_emit(struct pc_ctx *c)

@@ -8,8 +8,10 @@
  *     operator (ne included); `not` of it is therefore true;
  *   - mode values without file-type bits (<= 07777) compare against the
  *     permission bits only, so "4755" matches a regular file's 0104755;
- *   - bits_set B: all bits of B set; bits_added B (on new_mode): all of B
- *     set in new_mode and not all of them in old_mode.
+ *   - under D: the path is D or lies below it (D + "/" ...);
+ *   - bits_set B: all bits of B set; bits_any B: at least one;
+ *     bits_added B (on new_mode): all of B set in new_mode and not all of
+ *     them in old_mode.
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -90,6 +92,7 @@ static bool test(const struct pc_node *n, const struct pm_event *ev)
 		case PT_GT: return v > n->u.num;
 		case PT_GE: return v >= n->u.num;
 		case PT_BITS_SET: return (v & n->u.num) == n->u.num;
+		case PT_BITS_ANY: return (v & n->u.num) != 0;
 		default: return false;
 		}
 	}
@@ -102,6 +105,9 @@ static bool test(const struct pc_node *n, const struct pm_event *ev)
 	case PT_NE: return strcmp(s, n->u.str) != 0;
 	case PT_IN: return str_in(n, s);
 	case PT_PREFIX: return !strncmp(s, n->u.str, n->n);
+	case PT_UNDER:	/* stored without trailing '/': "/" is "" */
+		return !strncmp(s, n->u.str, n->n) &&
+		       (s[n->n] == '/' || (!s[n->n] && n->n));
 	case PT_GLOB: return !fnmatch(n->u.str, s, FNM_PATHNAME);
 	case PT_REGEX: return !regexec(&n->u.re->re, s, 0, NULL, 0);
 	default: return false;

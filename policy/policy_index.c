@@ -345,7 +345,7 @@ int pi_build(struct policy *p)
 		struct policy_rule *r = p->rules[i];
 		struct pc_keys *k = &keys[i];
 		bool in[2] = { false, false };
-		size_t m = 0;
+		size_t m = 0, nkeys;
 
 		best[i] = SIZE_MAX;
 		if (!r->enabled)
@@ -358,6 +358,7 @@ int pi_build(struct policy *p)
 		/* Drop keys another key of this rule (on the same field) is
 		 * a prefix of, so a walk meets the rule at most once per
 		 * trie. */
+		nkeys = k->n;
 		if (k->n)
 			qsort(k->v, k->n, sizeof(*k->v), key_cmp);
 		for (size_t j = 0; j < k->n; j++) {
@@ -373,7 +374,10 @@ int pi_build(struct policy *p)
 		}
 		k->n = m;
 		r->dual = in[0] && in[1];
-		if (k->n == 1 && k->v[0].glob &&
+		/* hung by a glob's component only when that glob is all that
+		 * bounds the rule: a key it absorbed ("/e" absorbs "/etc/")
+		 * may match paths without the component */
+		if (nkeys == 1 && k->v[0].glob &&
 		    glob_cands(&k->v[0], i, &cands, &ncands, &capcands))
 			goto out;
 	}

@@ -213,6 +213,7 @@ static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
 					}
 					out->v[out->n - 1].owned = k.v[i].owned;
 					out->v[out->n - 1].glob = k.v[i].glob;
+					out->v[out->n - 1].under = k.v[i].under;
 					k.v[i].owned = false;
 				}
 			}
@@ -241,6 +242,15 @@ static int keys_rec(const struct pc_node *n, uint64_t fm, struct pc_keys *out)
 		return 0;
 	case PT_PREFIX:
 		return key_add(out, f, n->u.str, n->n, false, false);
+	case PT_UNDER: {
+		/* D itself or below: every such path starts with D */
+		size_t before = out->n;
+		int rc = key_add(out, f, n->u.str, n->n, false, false);
+
+		if (!rc && out->n > before)
+			out->v[out->n - 1].under = true;
+		return rc;
+	}
 	case PT_GLOB: {
 		size_t before = out->n;
 		int rc = key_add(out, f, n->u.str, glob_lit(n->u.str), false, false);

@@ -101,12 +101,15 @@ static void gather_named(struct loader *ld, struct pl_file *f,
 		*tab = t;
 		t[*n] = (struct pl_named){ .name = m->key, .val = m->val,
 					   .file = f->name, .line = m->line,
-					   .col = m->col };
+					   .col = m->col,
+					   .fileno = (size_t)(f - ld->files) };
 		(*n)++;
 	}
 }
 
-static const char *const top_keys[] = { "version", "lists", "macros", "rules" };
+static const char *const top_keys[] = {
+	"version", "lists", "macros", "rules", "append", "override",
+};
 
 static void gather_file(struct loader *ld, struct pl_file *f)
 {
@@ -140,11 +143,14 @@ static void gather_file(struct loader *ld, struct pl_file *f)
 				     jp_type_name(v->type));
 			else
 				f->rules = v;
+		} else if (!strcmp(m->key, "append") || !strcmp(m->key, "override")) {
+			pl_gather_patches(&ld->L, f->name, (size_t)(f - ld->files), v,
+					  m->key[0] == 'a' ? PP_APPEND : PP_OVERRIDE);
 		} else {
-			const char *sug = pol_suggest(m->key, top_keys, 4);
+			const char *sug = pol_suggest(m->key, top_keys, 6);
 
 			lerr(ld, f->name, m->line, m->col, NULL,
-			     "unknown key \"%s\" at the top of a policy file%s%s%s (expected version, lists, macros, rules)",
+			     "unknown key \"%s\" at the top of a policy file%s%s%s (expected version, lists, macros, rules, append, override)",
 			     m->key, sug ? " (did you mean \"" : "", sug ? sug : "",
 			     sug ? "\"?)" : "");
 		}
@@ -312,6 +318,7 @@ static void loader_free(struct loader *ld)
 	free(ld->L.lists);
 	free(ld->L.macros);
 	free(ld->rules);
+	pl_patches_free(&ld->L);
 }
 
 static void free_file_names(struct loader *ld)
@@ -344,6 +351,7 @@ static int finish(struct loader *ld, struct policy **out, size_t diag0)
 	struct policy *p = ld->L.p;
 	int rc = 0;
 
+	pl_apply_patches(&ld->L);
 	for (size_t i = 0; i < ld->L.nmacros; i++)
 		if (ld->L.macros[i].state == PL_UNSEEN)
 			pc_validate_macro(&ld->L, &ld->L.macros[i]);
@@ -351,15 +359,34 @@ static int finish(struct loader *ld, struct policy **out, size_t diag0)
 		const struct jp_value *rules = ld->files[i].rules;
 
 		for (size_t j = 0; rules && j < rules->arr.n; j++) {
-			struct policy_rule *r = pl_compile_rule(&ld->L, ld->files[i].name,
-								j, rules->arr.v[j]);
+			struct pl_rule_src src = { 0 };
+			struct policy_rule *r;
 
+			if (rules->arr.v[j]->type == JP_OBJ &&
+			    pl_rule_patched(&ld->L, ld->files[i].name, i,
+					    rules->arr.v[j], &src))
+				ld->L.nomem = true;
+			r = pl_compile_rule(&ld->L, ld->files[i].name, j,
+					    rules->arr.v[j], &src);
+			pl_rule_src_free(&src);
 			if (r && add_rule(ld, r))
 				ld->L.nomem = true;
 		}
 	}
 	for (size_t i = 0; i < ld->nrules; i++)
 		ld->rules[i]->index = i;
+	if (ld->L.npatches) {
+		const char **ids = malloc((ld->nrules + 1) * sizeof(*ids));
+
+		if (!ids) {
+			ld->L.nomem = true;
+		} else {
+			for (size_t i = 0; i < ld->nrules; i++)
+				ids[i] = ld->rules[i]->id;
+			pl_check_rule_patches(&ld->L, ids, ld->nrules);
+			free(ids);
+		}
+	}
 	check_duplicate_ids(ld);
 	for (size_t i = 0; i < ld->nrules && !ld->L.nerr; i++)
 		if (!ld->rules[i]->code) {	/* never loaded without code */
@@ -391,12 +418,27 @@ static int finish(struct loader *ld, struct policy **out, size_t diag0)
 	p->rules = ld->rules;
 	p->nrules = ld->nrules;
 	ld->rules = NULL;
+	if (ld->L.nnotes) {
+		p->notes = pol_alloc(&p->arena, ld->L.nnotes * sizeof(*p->notes));
+		if (!p->notes) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < ld->L.nnotes; i++)
+			if (!(p->notes[i] = pol_strndup(&p->arena, ld->L.notes[i],
+							strlen(ld->L.notes[i])))) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+		p->nnotes = ld->L.nnotes;
+	}
 	for (size_t i = 0; i < p->nrules; i++)
 		if (p->rules[i]->enabled)
 			p->fields |= p->rules[i]->fields;
 	rc = pi_build(p);
 	if (rc)
 		goto fail;
+	pl_lint(&ld->L, p);
 	loader_free(ld);
 	free_file_names(ld);
 	pd_tidy(ld->L.diags, diag0);

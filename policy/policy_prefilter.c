@@ -235,7 +235,8 @@ int policy_prefilter(const struct policy *p, struct policy_prefilter *pf)
 			continue;
 		}
 		for (size_t j = 0; j < k.n && !pf->include_all; j++) {
-			char *d = key_dir(k.v[j].s, k.v[j].len);
+			/* "under D" (stored "D/"): D itself */
+			char *d = key_dir(k.v[j].s, k.v[j].len + k.v[j].under);
 
 			if (!d) {	/* the root, or not a kernel path */
 				rc = widen(pf, r);

@@ -163,8 +163,29 @@ void policy_diags_print(const struct policy_diags *d, FILE *out)
 			fprintf(out, "%s:%d:%d: ", g->file, g->line, g->column);
 		else
 			fprintf(out, "%s: ", g->file);
+		if (g->warning)
+			fprintf(out, "warning: ");
 		if (g->rule)
 			fprintf(out, "rule %s: ", g->rule);
 		fprintf(out, "%s\n", g->msg);
 	}
+}
+
+size_t policy_diags_errors(const struct policy_diags *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		n += !d->v[i].warning;
+	return n;
+}
+
+size_t policy_note_count(const struct policy *p)
+{
+	return p->nnotes;
+}
+
+const char *policy_note_at(const struct policy *p, size_t i)
+{
+	return i < p->nnotes ? p->notes[i] : NULL;
 }

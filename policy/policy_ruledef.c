@@ -258,12 +258,47 @@ static const char *const rule_keys[] = {
 	"message", "rate_limit", "outputs",
 };
 
+/* "tags": an array of non-empty strings, added to r->tags. */
+static int add_tags(struct pl_loader *L, struct policy_rule *r, const char *file,
+		    const struct jp_value *x)
+{
+	bool ok = x->type == JP_ARR;
+	const char **t;
+
+	for (size_t j = 0; ok && j < x->arr.n; j++)
+		ok = x->arr.v[j]->type == JP_STR && x->arr.v[j]->str.len &&
+		     strlen(x->arr.v[j]->str.s) == x->arr.v[j]->str.len;
+	if (!ok) {
+		pl_err(L, file, x->line, x->col, r->id,
+		     "\"tags\" takes an array of non-empty strings");
+		return 0;
+	}
+	t = pol_alloc(&L->p->arena, (r->ntags + x->arr.n + 1) * sizeof(*t));
+	if (!t) {
+		L->nomem = true;
+		return -1;
+	}
+	if (r->ntags)
+		memcpy(t, r->tags, r->ntags * sizeof(*t));
+	for (size_t j = 0; j < x->arr.n; j++)
+		t[r->ntags + j] = pol_strndup(&L->p->arena, x->arr.v[j]->str.s,
+					      x->arr.v[j]->str.len);
+	r->tags = t;
+	r->ntags += x->arr.n;
+	return 0;
+}
+
 struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
-				    size_t ordinal, const struct jp_value *v)
+				    size_t ordinal, const struct jp_value *v,
+				    const struct pl_rule_src *src)
 {
 	struct policy *p = L->p;
 	struct policy_rule *r = pol_alloc(&p->arena, sizeof(*r));
-	const struct jp_value *match = NULL, *except = NULL, *message = NULL;
+	const struct jp_value *match = NULL, *message = NULL;
+	const char *match_file = file, *message_file = file;
+	struct pl_part own_except[1];
+	const struct pl_part *except = NULL;
+	size_t nexcept = 0, nmem;
 	struct pc_ctx c = { .L = L, .file = file };
 	size_t nerr = L->nerr;
 	char anon[32];
@@ -300,16 +335,21 @@ struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
 		r->id = pol_strndup(&p->arena, id->str.s, id->str.len);
 	}
 	c.rule = r->id;
-	for (size_t i = 0; i < v->obj.n; i++) {
-		const struct jp_member *m = &v->obj.v[i];
+	if (src && !src->patched)
+		src = NULL;
+	nmem = src ? src->nm : v->obj.n;
+	for (size_t i = 0; i < nmem; i++) {
+		const struct jp_member *m = src ? src->mv[i].m : &v->obj.v[i];
 		const struct jp_value *x = m->val;
 		const char *k = m->key;
+		/* a key set by an override of a later file reports there */
+		const char *mf = src ? src->mv[i].file : file;
 
 		if (!strcmp(k, "id")) {
 			continue;
 		} else if (!strcmp(k, "description")) {
 			if (x->type != JP_STR || strlen(x->str.s) != x->str.len)
-				pl_err(L, file, x->line, x->col, r->id,
+				pl_err(L, mf, x->line, x->col, r->id,
 				     "\"description\" takes a string");
 			else
 				r->description = pol_strndup(&p->arena, x->str.s, x->str.len);
@@ -317,62 +357,77 @@ struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
 			int s = jp_name(x) ? policy_severity_lookup(x->str.s) : -1;
 
 			if (s < 0)
-				pl_err(L, file, x->line, x->col, r->id,
+				pl_err(L, mf, x->line, x->col, r->id,
 				     "\"severity\" is one of emerg, alert, crit, err, warning, notice, info, debug");
 			else
 				r->severity = s;
 		} else if (!strcmp(k, "tags")) {
-			bool ok = x->type == JP_ARR;
+			size_t np = src ? src->ntags : 1;
 
-			for (size_t j = 0; ok && j < x->arr.n; j++)
-				ok = x->arr.v[j]->type == JP_STR && x->arr.v[j]->str.len &&
-				     strlen(x->arr.v[j]->str.s) == x->arr.v[j]->str.len;
-			if (!ok) {
-				pl_err(L, file, x->line, x->col, r->id,
-				     "\"tags\" takes an array of non-empty strings");
-				continue;
-			}
-			r->tags = pol_alloc(&p->arena, (x->arr.n + 1) * sizeof(*r->tags));
-			if (!r->tags) {
-				L->nomem = true;
-				return NULL;
-			}
-			for (size_t j = 0; j < x->arr.n; j++)
-				r->tags[j] = pol_strndup(&p->arena, x->arr.v[j]->str.s,
-							 x->arr.v[j]->str.len);
-			r->ntags = x->arr.n;
+			for (size_t j = 0; j < np; j++)
+				if (add_tags(L, r, src ? src->tags[j].file : mf,
+					     src ? src->tags[j].val : x))
+					return NULL;
 		} else if (!strcmp(k, "enabled")) {
 			if (x->type != JP_BOOL)
-				pl_err(L, file, x->line, x->col, r->id,
+				pl_err(L, mf, x->line, x->col, r->id,
 				     "\"enabled\" takes true or false");
 			else
 				r->enabled = x->b;
 		} else if (!strcmp(k, "match")) {
 			match = x;
+			match_file = mf;
 		} else if (!strcmp(k, "except")) {
-			if (x->type != JP_ARR)
-				pl_err(L, file, x->line, x->col, r->id,
-				     "\"except\" takes an array of conditions (any of them vetoes the match)");
-			else
-				except = x;
+			if (src) {
+				except = src->except;
+				nexcept = src->nexcept;
+			} else {
+				own_except[0] = (struct pl_part){ x, mf };
+				except = own_except;
+				nexcept = 1;
+			}
 		} else if (!strcmp(k, "message")) {
 			if (x->type != JP_STR || strlen(x->str.s) != x->str.len)
-				pl_err(L, file, x->line, x->col, r->id,
+				pl_err(L, mf, x->line, x->col, r->id,
 				     "\"message\" takes a string template such as \"{comm} changed {path}\"");
 			else
 				message = x;
+			message_file = mf;
 		} else if (!strcmp(k, "rate_limit")) {
-			parse_rate_limit(L, r, file, x);
+			parse_rate_limit(L, r, mf, x);
 		} else if (!strcmp(k, "outputs")) {
-			parse_outputs(L, r, file, x);
+			parse_outputs(L, r, mf, x);
 		} else {
+			/* names other rule languages (Falco) use for these */
+			static const char *const alias[][2] = {
+				{ "exceptions", "except" }, { "exception", "except" },
+				{ "priority", "severity" }, { "level", "severity" },
+				{ "condition", "match" }, { "output", "message" },
+				{ "desc", "description" }, { "rule", "id" },
+				{ "name", "id" }, { "enable", "enabled" },
+			};
 			const char *sug = pol_suggest(k, rule_keys, 10);
 
-			pl_err(L, file, m->line, m->col, r->id,
+			for (size_t j = 0; j < sizeof(alias) / sizeof(alias[0]); j++)
+				if (!strcmp(k, alias[j][0]))
+					sug = alias[j][1];
+
+			pl_err(L, mf, m->line, m->col, r->id,
 			     "unknown key \"%s\" in a rule%s%s%s", k,
 			     sug ? " (did you mean \"" : "", sug ? sug : "",
 			     sug ? "\"?)" : "");
 		}
+	}
+	/* except: parts (the rule's own, then appended), each an array */
+	size_t nexc = 0;
+
+	for (size_t j = 0; j < nexcept; j++) {
+		if (except[j].val->type != JP_ARR)
+			pl_err(L, except[j].file, except[j].val->line,
+			       except[j].val->col, r->id,
+			       "\"except\" takes an array of conditions (any of them vetoes the match)");
+		else
+			nexc += except[j].val->arr.n;
 	}
 	if (!match) {
 		pl_err(L, file, v->line, v->col, r->id, "missing \"match\"");
@@ -380,32 +435,39 @@ struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
 		/* match and no except: all[match, not e1, not e2, ...] */
 		long top = 0;
 
-		if (except && except->arr.n) {
+		if (nexc) {
 			top = pc_emit(&c);
 			if (top >= 0)
 				c.code[top].type = PC_ALL;
 		}
+		c.file = match_file;
 		pc_compile(&c, match);
-		for (size_t j = 0; except && j < except->arr.n; j++) {
-			long nt = pc_emit(&c);
+		for (size_t pj = 0; pj < nexcept; pj++) {
+			const struct jp_value *ex = except[pj].val;
 
-			if (nt < 0)
-				break;
-			c.code[nt].type = PC_NOT;
-			if (pc_compile(&c, except->arr.v[j]) == 0) {
-				c.code[nt].size = (uint32_t)(c.n - (size_t)nt);
-				c.code[nt].cost = c.code[nt + 1].cost + 1;
+			c.file = except[pj].file;
+			for (size_t j = 0; ex->type == JP_ARR && j < ex->arr.n; j++) {
+				long nt = pc_emit(&c);
+
+				if (nt < 0)
+					break;
+				c.code[nt].type = PC_NOT;
+				if (pc_compile(&c, ex->arr.v[j]) == 0) {
+					c.code[nt].size = (uint32_t)(c.n - (size_t)nt);
+					c.code[nt].cost = c.code[nt + 1].cost + 1;
+				}
 			}
 		}
-		if (except && except->arr.n && !c.failed && top >= 0)
+		c.file = file;
+		if (nexc && !c.failed && top >= 0)
 			c.code[top].size = (uint32_t)c.n;
 		if (c.too_big)
-			pl_err(L, file, match->line, match->col, r->id,
+			pl_err(L, match_file, match->line, match->col, r->id,
 			     "the rule expands to more than %d conditions (macros within macros?)",
 			     PC_MAX_NODES);
 	}
 	if (message) {
-		parse_template(L, r, file, message, message->str.s, &c.fields);
+		parse_template(L, r, message_file, message, message->str.s, &c.fields);
 	} else {
 		char def[200];
 
@@ -420,6 +482,7 @@ struct policy_rule *pl_compile_rule(struct pl_loader *L, const char *file,
 			memcpy(code, c.code, c.n * sizeof(*code));
 			r->code = code;
 			r->ncode = c.n;
+			r->has_except = nexc > 0;
 			r->fields = c.fields;
 		} else {
 			L->nomem = true;

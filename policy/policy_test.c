@@ -12,19 +12,6 @@
 #include "premod.h"
 #include "policy_int.h"
 
-static const char *kind_desc(enum pm_field_kind k)
-{
-	switch (k) {
-	case PM_KIND_NUM: return "a number";
-	case PM_KIND_ID: return "a uid/gid";
-	case PM_KIND_MODE: return "a file mode";
-	case PM_KIND_OP: return "an operation";
-	case PM_KIND_STR: return "a string";
-	case PM_KIND_PATH: return "a path";
-	}
-	return "?";
-}
-
 const char *pc_show(const struct jp_value *v, char *buf, size_t len)
 {
 	switch (v->type) {
@@ -45,15 +32,8 @@ const char *pc_show(const struct jp_value *v, char *buf, size_t len)
 	}
 }
 
-/* Where a value came from, for messages about list elements. */
-struct vsrc {
-	const char *list;	/* NULL: written in place */
-	const char *file;
-	size_t idx;
-};
-
 static void val_err(struct pc_ctx *c, const struct jp_value *at,
-		    const struct jp_value *v, const struct vsrc *src,
+		    const struct jp_value *v, const struct pc_vsrc *src,
 		    const char *fmt, const char *detail)
 {
 	char b[96];
@@ -70,7 +50,7 @@ static void val_err(struct pc_ctx *c, const struct jp_value *at,
 
 /* Numbers, modes, op names -> a u64. */
 static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
-			 const struct jp_value *v, const struct vsrc *src,
+			 const struct jp_value *v, const struct pc_vsrc *src,
 			 enum pm_field f, uint64_t *out)
 {
 	enum pm_field_kind k = pm_fields[f].kind;
@@ -107,6 +87,15 @@ static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
 		}
 		if (v->type == JP_NUM && v->num.fits && !v->num.neg &&
 		    v->num.u <= 0177777) {
+			char dec[24];
+			const struct jp_value *w = src && src->list ? at : v;
+
+			snprintf(dec, sizeof(dec), "%llu", (unsigned long long)v->num.u);
+			if (v->num.u >= 8 && strspn(dec, "01234567") == strlen(dec))
+				pc_warn(c, w->line, w->col,
+					"field %s: the JSON number %s is decimal (0%llo); if octal was meant, write \"%s\"",
+					pm_fields[f].name, dec,
+					(unsigned long long)v->num.u, dec);
 			*out = v->num.u;
 			return 0;
 		}
@@ -116,6 +105,21 @@ static int parse_numeric(struct pc_ctx *c, const struct jp_value *at,
 		val_err(c, at, v, src, what, NULL);
 		return -1;
 	default:
+		if (pf_is_flag_field(f) && v->type == JP_STR) {
+			const char *sug;
+			char names[400], detail[440];
+
+			if (!pf_flag_lookup(f, v->str.s, out, &sug))
+				return 0;
+			snprintf(what, sizeof(what), "unknown %s name", pm_fields[f].name);
+			if (sug)
+				snprintf(detail, sizeof(detail), " (did you mean \"%s\"?)", sug);
+			else
+				snprintf(detail, sizeof(detail), " (one of: %s)",
+					 pf_flag_names(f, names, sizeof(names)));
+			val_err(c, at, v, src, what, detail);
+			return -1;
+		}
 		if (v->type == JP_NUM && v->num.fits && !v->num.neg &&
 		    (k != PM_KIND_ID || v->num.u <= UINT32_MAX)) {
 			*out = v->num.u;
@@ -137,7 +141,7 @@ static bool is_pathish(enum pm_field f)
 }
 
 static int parse_string(struct pc_ctx *c, const struct jp_value *at,
-			const struct jp_value *v, const struct vsrc *src,
+			const struct jp_value *v, const struct pc_vsrc *src,
 			enum pm_field f, enum pc_op op, const char **out)
 {
 	char what[128];
@@ -180,16 +184,47 @@ static int u64cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+const struct pl_named *pc_find_list(struct pc_ctx *c, const struct jp_value *v)
+{
+	const char *names[64], *sug;
+	size_t n = c->L->nlists < 64 ? c->L->nlists : 64;
+
+	for (size_t i = 0; i < c->L->nlists; i++)
+		if (!strcmp(c->L->lists[i].name, v->str.s + 1))
+			return &c->L->lists[i];
+	for (size_t i = 0; i < n; i++)
+		names[i] = c->L->lists[i].name;
+	sug = pol_suggest(v->str.s + 1, names, n);
+	pc_err(c, v->line, v->col, "undefined list \"%s\"%s%s%s",
+	       v->str.s, sug ? " (did you mean \"@" : "",
+	       sug ? sug : "", sug ? "\"?)" : "");
+	return NULL;
+}
+
+/* Kernel paths never end with '/' (but "/" itself): such an eq or in
+ * value never matches, which is never what was meant. */
+static void slash_warn(struct pc_ctx *c, const struct jp_value *at,
+		       enum pm_field f, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (pm_fields[f].kind == PM_KIND_PATH && n > 1 && s[n - 1] == '/')
+		pc_warn(c, at->line, at->col,
+			"\"%s\" ends with '/', which no %s does: this never matches (for the directory and what is below it, use \"under\")",
+			s, pm_fields[f].name);
+}
+
 static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 		      const struct jp_value *at, const struct jp_value *v)
 {
 	const struct jp_value *arr = v;
-	struct vsrc src = { 0 };
+	struct pc_vsrc src = { 0 };
 	enum pm_field_kind k = pm_fields[f].kind;
+	const struct pl_named *lst = NULL;
 	bool bad = false;
 
 	if (v->type == JP_STR) {
-		const struct pl_named *l = NULL;
+		const struct pl_named *l;
 
 		if (!jp_name(v)) {
 			char b[96];
@@ -204,21 +239,10 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 			       "\"in\" takes an array or \"@listname\"; found a string (for one value use \"eq\")");
 			return -1;
 		}
-		for (size_t i = 0; i < c->L->nlists; i++)
-			if (!strcmp(c->L->lists[i].name, v->str.s + 1))
-				l = &c->L->lists[i];
-		if (!l) {
-			const char *names[64], *sug;
-			size_t n = c->L->nlists < 64 ? c->L->nlists : 64;
-
-			for (size_t i = 0; i < n; i++)
-				names[i] = c->L->lists[i].name;
-			sug = pol_suggest(v->str.s + 1, names, n);
-			pc_err(c, v->line, v->col, "undefined list \"%s\"%s%s%s",
-			       v->str.s, sug ? " (did you mean \"@" : "",
-			       sug ? sug : "", sug ? "\"?)" : "");
+		l = pc_find_list(c, v);
+		if (!l)
 			return -1;
-		}
+		lst = l;
 		arr = l->val;
 		src.list = l->name;
 		src.file = l->file;
@@ -242,9 +266,12 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 		}
 		for (size_t i = 0; i < arr->arr.n; i++) {
 			src.idx = i;
+			src.file = src.list ? pl_elem_file(lst, i) : NULL;
 			if (parse_string(c, at, arr->arr.v[i],
 					 src.list ? &src : NULL, f, PT_IN, &s[i]))
 				bad = true;
+			else
+				slash_warn(c, src.list ? at : arr->arr.v[i], f, s[i]);
 		}
 		if (bad)
 			return -1;
@@ -289,121 +316,57 @@ static int compile_in(struct pc_ctx *c, struct pc_node *nd, enum pm_field f,
 	return 0;
 }
 
-static bool op_fits(enum pc_op op, enum pm_field_kind k)
+/* Several bits by name: an array of names or numbers, or-ed. */
+static int parse_bits(struct pc_ctx *c, const struct jp_member *opm,
+		      enum pm_field f, const struct jp_value *at,
+		      const struct jp_value *v, const struct pc_vsrc *src,
+		      uint64_t *out)
 {
-	switch (op) {
-	case PT_EQ: case PT_NE: case PT_IN:
-		return true;
-	case PT_PREFIX: case PT_GLOB: case PT_REGEX:
-		return k == PM_KIND_STR || k == PM_KIND_PATH;
-	case PT_LT: case PT_LE: case PT_GT: case PT_GE:
-		return k == PM_KIND_NUM || k == PM_KIND_ID;
-	case PT_BITS_SET: case PT_BITS_ADDED:
-		return k == PM_KIND_MODE;
-	default:
-		return false;
+	enum pm_field_kind k = pm_fields[f].kind;
+
+	if (v->type == JP_ARR && pf_is_flag_field(f)) {
+		bool bad = false;
+
+		*out = 0;
+		if (!v->arr.n) {
+			pc_err(c, v->line, v->col, "%s of no bits is always true; name the bits",
+			       opm->key);
+			return -1;
+		}
+		for (size_t i = 0; i < v->arr.n; i++) {
+			uint64_t b;
+
+			if (parse_numeric(c, at, v->arr.v[i], src, f, &b))
+				bad = true;
+			else
+				*out |= b;
+		}
+		return bad ? -1 : 0;
 	}
+	if (k == PM_KIND_MODE && v->type == JP_NUM) {
+		/* "bits_added": 4000 is decimal 4000 = 07640: never what
+		 * was meant, and silently never matches a setuid chmod */
+		char what[160];
+
+		snprintf(what, sizeof(what),
+			 "%s takes the bits as an octal string such as \"4000\" (a JSON number is decimal: %llu is 0%llo)",
+			 opm->key, v->num.fits ? (unsigned long long)v->num.u : 0ULL,
+			 v->num.fits ? (unsigned long long)v->num.u : 0ULL);
+		pc_err(c, v->line, v->col, "%s", what);
+		return -1;
+	}
+	return parse_numeric(c, at, v, src, f, out);
 }
 
-static const char *ops_for_kind(enum pm_field_kind k)
+int pc_compile_value(struct pc_ctx *c, const struct jp_member *opm,
+		     enum pc_op op, enum pm_field f, const struct jp_value *at,
+		     const struct jp_value *v, const struct pc_vsrc *src)
 {
-	switch (k) {
-	case PM_KIND_NUM:
-	case PM_KIND_ID: return "eq, ne, in, lt, le, gt, ge";
-	case PM_KIND_MODE: return "eq, ne, in, bits_set, bits_added (on new_mode)";
-	case PM_KIND_OP: return "eq, ne, in";
-	default: return "eq, ne, in, prefix, glob, regex";
-	}
-}
-
-int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
-		    const struct jp_member *fm)
-{
-	const struct jp_member *opm = NULL;
-	const struct jp_value *v;
+	enum pm_field_kind k = pm_fields[f].kind;
 	struct pc_node *nd;
-	enum pm_field_kind k;
-	enum pc_op op = PT__COUNT;
-	bool bad = false;
-	int f, rc;
+	int rc;
 	long i;
 
-	for (size_t m = 0; m < obj->obj.n; m++) {
-		const struct jp_member *mm = &obj->obj.v[m];
-		int o = -1;
-
-		if (mm == fm)
-			continue;
-		for (int j = 0; j < PT__COUNT; j++)
-			if (!strcmp(mm->key, pc_op_names[j]))
-				o = j;
-		if (o < 0) {
-			const char *sug = pol_suggest(mm->key, pc_op_names, PT__COUNT);
-
-			pc_err(c, mm->line, mm->col,
-			       "unknown key \"%s\" in a field test%s%s%s", mm->key,
-			       sug ? " (did you mean \"" : "", sug ? sug : "",
-			       sug ? "\"?)" : "");
-			bad = true;
-			continue;
-		}
-		if (opm) {
-			pc_err(c, mm->line, mm->col,
-			       "a field test has exactly one operator; this one has \"%s\" and \"%s\" (combine tests with \"all\")",
-			       opm->key, mm->key);
-			bad = true;
-			continue;
-		}
-		opm = mm;
-		op = (enum pc_op)o;
-	}
-	if (!jp_name(fm->val)) {
-		char b[96];
-
-		pc_err(c, fm->val->line, fm->val->col,
-		       "\"field\" takes a field name; found %s",
-		       pc_show(fm->val, b, sizeof(b)));
-		return -1;
-	}
-	f = pm_field_lookup(fm->val->str.s);
-	if (f < 0) {
-		const char *names[PM_F_COUNT], *sug;
-
-		for (int j = 0; j < PM_F_COUNT; j++)
-			names[j] = pm_fields[j].name;
-		sug = pol_suggest(fm->val->str.s, names, PM_F_COUNT);
-		pc_err(c, fm->val->line, fm->val->col, "unknown field \"%s\"%s%s%s",
-		       fm->val->str.s, sug ? " (did you mean \"" : "",
-		       sug ? sug : "", sug ? "\"?)" : "");
-		return -1;
-	}
-	if (f == PM_F_LOST_COUNT || f == PM_F_LOST_FIRST || f == PM_F_LOST_LAST) {
-		pc_err(c, fm->val->line, fm->val->col,
-		       "field %s is only on lost records, which rules never see (they always go to every sink)",
-		       pm_fields[f].name);
-		return -1;
-	}
-	if (!opm) {
-		pc_err(c, obj->line, obj->col,
-		       "field test on %s needs an operator (%s)",
-		       pm_fields[f].name, ops_for_kind(pm_fields[f].kind));
-		return -1;
-	}
-	if (bad)
-		return -1;
-	k = pm_fields[f].kind;
-	if (op == PT_BITS_ADDED && k == PM_KIND_MODE && f != PM_F_NEW_MODE) {
-		pc_err(c, opm->line, opm->col,
-		       "bits_added compares new_mode with old_mode; write it on field new_mode");
-		return -1;
-	}
-	if (!op_fits(op, k)) {
-		pc_err(c, opm->line, opm->col,
-		       "operator %s does not fit field %s (%s); it takes %s",
-		       opm->key, pm_fields[f].name, kind_desc(k), ops_for_kind(k));
-		return -1;
-	}
-	v = opm->val;
 	i = pc_emit(c);
 	if (i < 0)
 		return -1;
@@ -422,49 +385,71 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 		nd->cost = k == PM_KIND_OP ? 1 : 3;
 		return rc;
 	case PT_PREFIX:
+	case PT_UNDER:
 	case PT_GLOB:
 	case PT_REGEX:
-		if (parse_string(c, v, v, NULL, f, op, &nd->u.str))
+		if (parse_string(c, at, v, src, f, op, &nd->u.str))
 			return -1;
 		nd->n = (uint32_t)strlen(nd->u.str);
-		nd->cost = op == PT_PREFIX ? 2 : op == PT_GLOB ? 8 : 30;
-		if (op == PT_GLOB) {
-			size_t at = 0;
-			/* fnmatch() treats a malformed pattern as "no
-			 * match"; refuse it instead */
-			const char *why = pc_glob_problem(nd->u.str, &at);
+		nd->cost = op == PT_PREFIX || op == PT_UNDER ? 2 : op == PT_GLOB ? 8 : 30;
+		if (op == PT_UNDER) {
+			/* "/etc/x/" and "/etc/x" name the same directory; "/"
+			 * is stored as "" (every absolute path) */
+			char *d;
+
+			while (nd->n && nd->u.str[nd->n - 1] == '/')
+				nd->n--;
+			/* kept as "D/": n counts D, the '/' is for the
+			 * prefilter's key (policy_keys.c) */
+			d = pol_alloc(&c->L->p->arena, nd->n + 2);
+			if (!d) {
+				c->L->nomem = c->failed = true;
+				return -1;
+			}
+			memcpy(d, nd->u.str, nd->n);
+			d[nd->n] = '/';
+			d[nd->n + 1] = 0;
+			nd->u.str = d;
+		} else if (op == PT_GLOB) {
+			size_t off = 0;
+			const char *why = pc_glob_problem(nd->u.str, &off);
+
+			if (!why && strstr(nd->u.str, "**"))
+				pc_warn(c, v->line, v->col,
+					"glob \"%s\": there is no \"**\"; '*' never matches '/', so \"**\" is one '*' within a single component (for a whole subtree use \"under\" or \"prefix\")",
+					nd->u.str);
 
 			if (why) {
 				pc_err(c, v->line, v->col,
 				       "invalid glob \"%s\": %s at offset %zu",
-				       nd->u.str, why, at);
+				       nd->u.str, why, off);
 				return -1;
 			}
 		} else if (op == PT_REGEX) {
 			struct pc_regex *re = calloc(1, sizeof(*re));
-			const char *src = nd->u.str, *why;
-			size_t at = 0;
+			const char *rsrc = nd->u.str, *why;
+			size_t roff = 0;
 			int err;
 
 			if (!re) {
 				c->L->nomem = c->failed = true;
 				return -1;
 			}
-			if (!*src) {
+			if (!*rsrc) {
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "empty regex matches everything; drop the test instead");
 				return -1;
 			}
-			why = pc_regex_problem(src, &at);
+			why = pc_regex_problem(rsrc, &roff);
 			if (why) {
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "regex \"%.80s%s\" refused: %s (at offset %zu)",
-				       src, strlen(src) > 80 ? "..." : "", why, at);
+				       rsrc, strlen(rsrc) > 80 ? "..." : "", why, roff);
 				return -1;
 			}
-			err = regcomp(&re->re, src, REG_EXTENDED | REG_NOSUB);
+			err = regcomp(&re->re, rsrc, REG_EXTENDED | REG_NOSUB);
 			if (err) {
 				char eb[160];
 
@@ -472,10 +457,10 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 				free(re);
 				pc_err(c, v->line, v->col,
 				       "invalid regex \"%s\": %s (POSIX extended syntax)",
-				       src, eb);
+				       rsrc, eb);
 				return -1;
 			}
-			re->src = src;
+			re->src = rsrc;
 			re->next = c->L->p->regexes;
 			c->L->p->regexes = re;
 			nd->u.re = re;
@@ -487,22 +472,29 @@ int pc_compile_test(struct pc_ctx *c, const struct jp_value *obj,
 	/* eq ne lt le gt ge bits_*: one value */
 	nd->cost = 1;
 	if (k == PM_KIND_STR || k == PM_KIND_PATH) {
-		if (parse_string(c, v, v, NULL, f, op, &nd->u.str))
+		if (parse_string(c, at, v, src, f, op, &nd->u.str))
 			return -1;
 		nd->n = (uint32_t)strlen(nd->u.str);
 		nd->cost = 2;
+		if (op == PT_EQ)
+			slash_warn(c, v, f, nd->u.str);
 		return 0;
 	}
 	uint64_t num;
 
-	if (parse_numeric(c, v, v, NULL, f, &num))
-		return -1;
-	if ((op == PT_BITS_SET || op == PT_BITS_ADDED) && !num) {
-		pc_err(c, v->line, v->col,
-		       "%s of no bits is always true; name the bits, e.g. \"4000\" for setuid",
-		       opm->key);
+	if (op == PT_BITS_SET || op == PT_BITS_ANY || op == PT_BITS_ADDED) {
+		if (parse_bits(c, opm, f, at, v, src, &num))
+			return -1;
+	} else if (parse_numeric(c, at, v, src, f, &num)) {
 		return -1;
 	}
+	if ((op == PT_BITS_SET || op == PT_BITS_ANY || op == PT_BITS_ADDED) && !num) {
+		pc_err(c, v->line, v->col,
+		       "%s of no bits is always %s; name the bits, e.g. \"4000\" for setuid",
+		       opm->key, op == PT_BITS_ANY ? "false" : "true");
+		return -1;
+	}
+	nd = &c->code[i];
 	if (k == PM_KIND_OP && op == PT_EQ) {
 		nd->op = PT_IN;
 		nd->cmp = CMP_OPMASK;

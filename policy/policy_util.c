@@ -85,6 +85,7 @@ int pd_vadd(struct policy_diags *d, const char *file, int line, int col,
 	g->msg = msg;
 	g->line = line;
 	g->column = col;
+	g->warning = false;
 	if (!g->file || (rule && !g->rule)) {
 		free(g->file);
 		free(g->rule);
@@ -202,6 +203,19 @@ void pd_tidy(struct policy_diags *d, size_t from)
 		v[m++] = v[i];
 	}
 	d->n = from + m;
+}
+
+void pl_warn(struct pl_loader *L, const char *file, int line, int col,
+	     const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (pd_vadd(L->diags, file, line, col, rule, fmt, ap))
+		L->nomem = true;
+	else
+		L->diags->v[L->diags->n - 1].warning = true;
+	va_end(ap);
 }
 
 void pl_err(struct pl_loader *L, const char *file, int line, int col,

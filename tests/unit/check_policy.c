@@ -141,6 +141,30 @@ static const struct err_case err_cases[] = {
 	{ "r", "invalid glob \"a\\\": trailing backslash at offset 1", R("{\"id\": \"r\", \"match\": {\"field\": \"comm\", \"glob\": `\"a\\\\\"}}") },
 	{ "r", "invalid regex \"(ab\"", R("{\"id\": \"r\", \"match\": {\"field\": \"comm\", \"regex\": `\"(ab\"}}") },
 	{ "r", "empty regex matches everything", R("{\"id\": \"r\", \"match\": {\"field\": \"comm\", \"regex\": `\"\"}}") },
+	/* under, paths, lists of values, flags */
+	{ "r", "operator under does not fit field comm", R("{\"id\": \"r\", \"match\": {\"field\": \"comm\", `\"under\": \"/x\"}}") },
+	{ "r", "field path holds absolute paths", R("{\"id\": \"r\", \"match\": {\"field\": \"path\", \"under\": `\"etc\"}}") },
+	{ "r", "\"ne\" on paths would hold when either path differs", R("{\"id\": \"r\", \"match\": {\"field\": \"paths\", `\"ne\": \"/x\"}}") },
+	{ "r", "unknown field \"pahts\" (did you mean \"paths\"?)", R("{\"id\": \"r\", \"match\": {\"field\": `\"pahts\", \"eq\": \"/x\"}}") },
+	{ "r", "field path holds absolute paths", R("{\"id\": \"r\", \"match\": {\"field\": \"paths\", \"prefix\": [\"/a/\", `\"b/\"]}}") },
+	{ "r", "an empty list of values for \"prefix\" never matches", R("{\"id\": \"r\", \"match\": {\"field\": \"path\", \"prefix\": `[]}}") },
+	{ "r", "list \"ds\" element 2 (t.json:1:39): field path holds absolute paths",
+	  V "\"lists\": {\"ds\": [\"/a\", \"b\"]}, \"rules\": [{\"id\": \"r\", \"match\": {\"field\": \"path\", \"under\": `\"@ds\"}}]}" },
+	{ "r", "undefined list \"@dz\"", R("{\"id\": \"r\", \"match\": {\"field\": \"path\", \"glob\": `\"@dz\"}}") },
+	{ "r", "invalid glob \"/[a\"", R("{\"id\": \"r\", \"match\": {\"field\": \"path\", \"glob\": [\"/x\", `\"/[a\"]}}") },
+	{ "r", "unknown open_flags name; found string \"O_TRUNK\" (did you mean \"O_TRUNC\"?)", R("{\"id\": \"r\", \"match\": {\"field\": \"open_flags\", \"bits_set\": `\"O_TRUNK\"}}") },
+	{ "r", "unknown rename_flags name", R("{\"id\": \"r\", \"match\": {\"field\": \"rename_flags\", \"bits_set\": [\"exchange\", `\"swap\"]}}") },
+	{ "r", "operator bits_set does not fit field old_size", R("{\"id\": \"r\", \"match\": {\"field\": \"old_size\", `\"bits_set\": 1}}") },
+	{ "r", "bits_added takes the bits as an octal string such as \"4000\" (a JSON number is decimal: 4000 is 07640)", R("{\"id\": \"r\", \"match\": {\"field\": \"new_mode\", \"bits_added\": `4000}}") },
+	{ "r", "bits_set takes the bits as an octal string", R("{\"id\": \"r\", \"match\": {\"field\": \"mode\", \"bits_set\": `2048}}") },
+	{ "r", "bits_any of no bits is always false", R("{\"id\": \"r\", \"match\": {\"field\": \"mode\", \"bits_any\": `\"0\"}}") },
+	{ "r", "operator bits_added does not fit field open_flags", R("{\"id\": \"r\", \"match\": {\"field\": \"open_flags\", `\"bits_added\": \"O_TRUNC\"}}") },
+	/* other languages' names */
+	{ "r", "unknown key \"exceptions\" in a rule (did you mean \"except\"?)", R("{\"id\": \"r\", \"match\": {\"field\": \"uid\", \"eq\": 0}, `\"exceptions\": []}") },
+	{ "r", "unknown key \"priority\" in a rule (did you mean \"severity\"?)", R("{\"id\": \"r\", `\"priority\": \"crit\", \"match\": {\"field\": \"uid\", \"eq\": 0}}") },
+	{ "r", "unknown key \"condition\" in a rule (did you mean \"match\"?)", R("{\"id\": \"r\", `\"condition\": {}, \"match\": {\"field\": \"uid\", \"eq\": 0}}") },
+	{ "r", "unknown field \"fd.name\" (did you mean \"path\"?)", R("{\"id\": \"r\", \"match\": {\"field\": `\"fd.name\", \"eq\": \"/x\"}}") },
+	{ "r", "unknown field \"proc.name\" (did you mean \"comm\"?)", R("{\"id\": \"r\", \"match\": {\"field\": `\"proc.name\", \"eq\": \"x\"}}") },
 	/* macros */
 	{ "r", "undefined macro \"pkg\" (did you mean \"pkgs\"?)",
 	  V "\"macros\": {\"pkgs\": {\"field\": \"comm\", \"eq\": \"dpkg\"}}, \"rules\": [{\"id\": \"r\", \"match\": {\"macro\": `\"pkg\"}}]}" },
@@ -257,6 +281,8 @@ struct sem_case {
 
 #define CHMOD_SUID "{\"op\":\"chmod\",\"path\":\"/usr/bin/x\",\"old_mode\":\"100755\",\"new_mode\":\"104755\",\"uid\":1000,\"comm\":\"chmod\"}"
 #define WRITE_SHADOW "{\"op\":\"open_write\",\"path\":\"/etc/shadow\",\"uid\":0,\"comm\":\"vipw\",\"tgid\":7}"
+#define OPEN_TRUNC "{\"op\":\"open_write\",\"path\":\"/etc/shadow\",\"open_flags\":513,\"uid\":0}"
+#define RENAME_XCHG "{\"op\":\"rename\",\"path\":\"/tmp/a\",\"path2\":\"/tmp/b\",\"rename_flags\":2,\"flags\":16,\"uid\":0}"
 #define RENAME_ETC "{\"op\":\"rename\",\"path\":\"/tmp/x\",\"path2\":\"/etc/passwd\",\"uid\":0,\"comm\":\"mv\"}"
 
 static const struct sem_case sem_cases[] = {
@@ -314,6 +340,47 @@ static const struct sem_case sem_cases[] = {
 	/* two paths */
 	{ "{\"field\":\"path2\",\"prefix\":\"/etc/\"}", RENAME_ETC, true },
 	{ "{\"field\":\"path\",\"prefix\":\"/etc/\"}", RENAME_ETC, false },
+	/* paths: either of them */
+	{ "{\"field\":\"paths\",\"prefix\":\"/etc/\"}", RENAME_ETC, true },
+	{ "{\"field\":\"paths\",\"eq\":\"/tmp/x\"}", RENAME_ETC, true },
+	{ "{\"field\":\"paths\",\"in\":[\"/etc/shadow\",\"/etc/passwd\"]}", RENAME_ETC, true },
+	{ "{\"field\":\"paths\",\"prefix\":\"/usr/\"}", RENAME_ETC, false },
+	{ "{\"not\":{\"field\":\"paths\",\"prefix\":\"/usr/\"}}", RENAME_ETC, true },
+	{ "{\"not\":{\"field\":\"paths\",\"prefix\":\"/etc/\"}}", RENAME_ETC, false },
+	{ "{\"field\":\"paths\",\"eq\":\"/etc/shadow\"}", WRITE_SHADOW, true },
+	/* under: the directory itself or below, not a sibling sharing its name */
+	{ "{\"field\":\"path\",\"under\":\"/etc\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"under\":\"/etc/shadow\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"under\":\"/etc/shadow/\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"under\":\"/etc/shado\"}", WRITE_SHADOW, false },
+	{ "{\"field\":\"path\",\"under\":\"/etc/shadow/x\"}", WRITE_SHADOW, false },
+	{ "{\"field\":\"path\",\"under\":\"/\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"dir\",\"under\":\"/etc\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"dir\",\"under\":\"/etc/shadow\"}", WRITE_SHADOW, false },
+	{ "{\"field\":\"paths\",\"under\":\"/etc/passwd\"}", RENAME_ETC, true },
+	/* lists of values: any of them */
+	{ "{\"field\":\"path\",\"prefix\":[\"/usr/\",\"/etc/\"]}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"prefix\":[\"/usr/\",\"/var/\"]}", WRITE_SHADOW, false },
+	{ "{\"field\":\"path\",\"glob\":[\"/usr/*\",\"/etc/sh*\"]}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"regex\":[\"^/usr\",\"dow$\"]}", WRITE_SHADOW, true },
+	{ "{\"field\":\"path\",\"under\":[\"/usr\",\"/etc/shadow\"]}", WRITE_SHADOW, true },
+	{ "{\"field\":\"comm\",\"prefix\":\"@editors\"}", WRITE_SHADOW, true },
+	{ "{\"field\":\"comm\",\"prefix\":[\"@editors\"]}", WRITE_SHADOW, false },	/* literal in an array */
+	{ "{\"field\":\"paths\",\"prefix\":[\"/usr/\",\"/etc/p\"]}", RENAME_ETC, true },
+	/* flags by name */
+	{ "{\"field\":\"open_flags\",\"bits_set\":\"O_TRUNC\"}", OPEN_TRUNC, true },
+	{ "{\"field\":\"open_flags\",\"bits_set\":[\"O_TRUNC\",\"O_WRONLY\"]}", OPEN_TRUNC, true },
+	{ "{\"field\":\"open_flags\",\"bits_set\":[\"O_TRUNC\",\"O_APPEND\"]}", OPEN_TRUNC, false },
+	{ "{\"field\":\"open_flags\",\"bits_any\":[\"O_APPEND\",\"O_TRUNC\"]}", OPEN_TRUNC, true },
+	{ "{\"field\":\"open_flags\",\"bits_set\":\"O_APPEND\"}", OPEN_TRUNC, false },
+	{ "{\"field\":\"open_flags\",\"bits_set\":512}", OPEN_TRUNC, true },	/* numbers as is */
+	{ "{\"field\":\"rename_flags\",\"bits_set\":\"exchange\"}", RENAME_XCHG, true },
+	{ "{\"field\":\"rename_flags\",\"bits_set\":\"RENAME_NOREPLACE\"}", RENAME_XCHG, false },
+	{ "{\"field\":\"flags\",\"bits_set\":\"replaces\"}", RENAME_XCHG, true },
+	{ "{\"field\":\"flags\",\"bits_set\":\"PREMOD_F_REPLACES\"}", RENAME_XCHG, true },
+	{ "{\"field\":\"flags\",\"bits_set\":\"replaces\"}", RENAME_ETC, false },
+	{ "{\"field\":\"new_mode\",\"bits_any\":\"6000\"}", CHMOD_SUID, true },
+	{ "{\"field\":\"old_mode\",\"bits_any\":\"6000\"}", CHMOD_SUID, false },
 };
 
 static struct policy *load_one(const char *match, const char *extra)
@@ -547,6 +614,7 @@ START_TEST(test_dir_files)
 	ck_assert_str_eq(policy_rule_id(policy_rule_at(p, 0)), "first");
 	ck_assert_str_eq(policy_rule_id(policy_rule_at(p, 1)), "second");
 	policy_free(p);
+	policy_diags_free(&d);	/* warnings: these rules are unbounded */
 
 	/* duplicates across files, each error in its own file */
 	write_file(dir, "30-dup.json",
@@ -675,6 +743,19 @@ static const struct example_case example_cases[] = {
 	{ "{\"op\":\"truncate\",\"path\":\"/var/log/wtmp\",\"comm\":\"sh\",\"uid\":0}", "log-deletion" },
 	{ "{\"op\":\"rename\",\"path\":\"/var/log/syslog\",\"path2\":\"/var/log/syslog.1\",\"comm\":\"logrotate\",\"uid\":0,\"exe\":\"/usr/sbin/logrotate\"}", "" },
 	{ "{\"op\":\"open_write\",\"path\":\"/var/log/syslog\",\"comm\":\"rsyslogd\",\"uid\":0}", "" },
+	/* the watched directory itself, not only what is below it */
+	{ "{\"op\":\"chmod\",\"path\":\"/etc/sudoers.d\",\"old_mode\":\"040750\",\"new_mode\":\"040777\",\"comm\":\"chmod\",\"uid\":0}", "sudoers-change" },
+	{ "{\"op\":\"rename\",\"path\":\"/etc/sudoers.d\",\"path2\":\"/tmp/x\",\"comm\":\"mv\",\"uid\":0}", "sudoers-change" },
+	{ "{\"op\":\"mkdir\",\"path\":\"/etc/sudoers.d\",\"mode\":\"040750\",\"comm\":\"mkdir\",\"uid\":0}", "sudoers-change" },
+	{ "{\"op\":\"create\",\"path\":\"/etc/sudoers.dx\",\"comm\":\"tee\",\"uid\":0}", "" },
+	{ "{\"op\":\"rename\",\"path\":\"/var/log\",\"path2\":\"/var/log.old\",\"comm\":\"mv\",\"uid\":0}", "log-deletion" },
+	{ "{\"op\":\"rename\",\"path\":\"/tmp/x\",\"path2\":\"/etc/pam.d/su\",\"comm\":\"mv\",\"uid\":0}", "pam-config-change" },
+	{ "{\"op\":\"rename\",\"path\":\"/usr/sbin\",\"path2\":\"/tmp/x\",\"comm\":\"mv\",\"uid\":0}", "system-binary-write" },
+	/* a file created setuid or setgid, not only one chmod-ed to it */
+	{ "{\"op\":\"create\",\"path\":\"/tmp/sh\",\"mode\":\"104755\",\"comm\":\"cp\",\"uid\":1000}", "tmp-setuid" },
+	{ "{\"op\":\"create\",\"path\":\"/dev/shm/x\",\"mode\":\"102755\",\"comm\":\"cp\",\"uid\":1000}", "tmp-setuid" },
+	{ "{\"op\":\"create\",\"path\":\"/tmp/y\",\"mode\":\"100755\",\"comm\":\"cp\",\"uid\":1000}", "" },
+	{ "{\"op\":\"create\",\"path\":\"/usr/bin/sh2\",\"mode\":\"104755\",\"comm\":\"cp\",\"uid\":0}", "system-binary-write system-binary-setuid" },
 };
 
 static struct policy *examples;

@@ -32,6 +32,7 @@ static const char *const gen_paths[] = {
 	"/var/log/apt/history.log", "/tmp/x", "/tmp/xy", "/home/u/.ssh/authorized_keys",
 	"/home/v/.ssh/authorized_keys2", "/", "/x", "shadow", "/etc/cron.d/job", "/etc/crontab",
 	"/tmp/evil", "/etc/(", "/etc/]x/y", "/etc/|x", "/etc/sh/y",
+	"/etc/ssh", "/usr/bin", "/var/log", "/etc/cron.d", "/tmp/x/y",
 };
 static const char *const gen_prefixes[] = {
 	"/etc/", "/etc", "/etc/s", "/etc/ssh/", "/usr/bin/", "/usr/", "/var/log/", "/tmp/x",
@@ -52,6 +53,10 @@ static const char *const gen_regexes[] = {
 	"^/etc/([|]|ss)h", "^/var/(log)|/tmp",
 	"^/etc/[[:alpha:](]|^/tmp/", "^/etc/[]|]x|^/tmp/e", "^/etc/[[=s=]|]h", "^/[[.e.]-t]tc/s",
 	"^/etc/[^]|(]x|^/tmp/x", "^/(etc|[[:digit:])])/",
+};
+static const char *const gen_unders[] = {
+	"/etc", "/etc/", "/etc/ssh", "/usr/bin", "/", "/tmp/x", "/var/log", "/etc/shadow",
+	"/home", "/e", "/etc/cron.d",
 };
 static const char *const gen_comms[] = { "vi", "dpkg", "sh", "bash", "cron" };
 static const char *const gen_dirs[] = { "/etc", "/etc/ssh", "/usr/bin", "/", "/tmp", "/var/log" };
@@ -83,7 +88,7 @@ static inline void gen_put(struct gen_buf *b, const char *fmt, ...)
 
 static inline void gen_test(uint64_t *s, struct gen_buf *b)
 {
-	switch (gen_rand(s) % 16) {
+	switch (gen_rand(s) % 22) {
 	case 0: case 1:
 		gen_put(b, "{\"field\":\"op\",\"eq\":\"%s\"}", PICK(s, gen_ops));
 		break;
@@ -134,6 +139,38 @@ static inline void gen_test(uint64_t *s, struct gen_buf *b)
 	case 14:
 		gen_put(b, "{\"macro\":\"%s\"}", gen_rand(s) % 2 ? "m_etc" : "m_pm");
 		break;
+	case 16:
+		gen_put(b, "{\"field\":\"%s\",\"under\":\"%s\"}",
+			gen_rand(s) % 3 ? "path" : gen_rand(s) % 2 ? "path2" : "dir",
+			PICK(s, gen_unders));
+		break;
+	case 17: {
+		static const char *const ops[] = { "eq", "prefix", "under", "glob" };
+		const char *op = PICK(s, ops);
+
+		gen_put(b, "{\"field\":\"paths\",\"%s\":\"%s\"}", op,
+			op[0] == 'e' ? "/etc/passwd" : op[0] == 'p' ? PICK(s, gen_prefixes) :
+			op[0] == 'u' ? PICK(s, gen_unders) : PICK(s, gen_globs));
+		break;
+	}
+	case 18:
+		gen_put(b, "{\"field\":\"%s\",\"prefix\":[\"%s\",\"%s\"]}",
+			gen_rand(s) % 2 ? "path" : "paths", PICK(s, gen_prefixes), PICK(s, gen_prefixes));
+		break;
+	case 19:
+		gen_put(b, "{\"field\":\"%s\",\"%s\":[\"%s\",\"%s\"]}",
+			gen_rand(s) % 2 ? "path" : "paths", gen_rand(s) % 2 ? "glob" : "under",
+			PICK(s, gen_globs), PICK(s, gen_unders));
+		break;
+	case 20:
+		gen_put(b, "{\"field\":\"%s\",\"%s\":\"%s\"}",
+			gen_rand(s) % 2 ? "new_mode" : "mode", gen_rand(s) % 2 ? "bits_any" : "bits_set",
+			PICK(s, gen_modes));
+		break;
+	case 21:
+		gen_put(b, "{\"field\":\"open_flags\",\"%s\":[\"O_TRUNC\",\"%s\"]}",
+			gen_rand(s) % 2 ? "bits_any" : "bits_set", gen_rand(s) % 2 ? "O_WRONLY" : "O_APPEND");
+		break;
 	default:
 		gen_put(b, "{\"field\":\"path\",\"ne\":\"%s\"}", "/etc/shadow");
 		break;
@@ -181,7 +218,15 @@ static inline void gen_policy(uint64_t *s, char *buf, size_t cap, int nrules,
 			/* the shape real rules have: ops, a path bound, more */
 			gen_put(&b, "{\"all\":[{\"field\":\"op\",\"in\":[\"%s\",\"%s\"]},",
 				PICK(s, gen_bounded_ops), PICK(s, gen_bounded_ops));
-			switch (gen_rand(s) % 4) {
+			switch (gen_rand(s) % 6) {
+			case 4:
+				gen_put(&b, "{\"field\":\"%s\",\"under\":\"%s\"},",
+					gen_rand(s) % 2 ? "paths" : "path", PICK(s, gen_unders));
+				break;
+			case 5:
+				gen_put(&b, "{\"field\":\"paths\",\"prefix\":[\"%s\",\"%s\"]},",
+					PICK(s, gen_prefixes), PICK(s, gen_prefixes));
+				break;
 			case 0:
 				gen_put(&b, "{\"field\":\"%s\",\"prefix\":\"%s\"},",
 					gen_rand(s) % 3 ? "path" : "path2", PICK(s, gen_prefixes));
@@ -238,6 +283,10 @@ static inline void gen_event(uint64_t *s, struct gen_event *g)
 		pm_event_set_num(&g->ev, PM_F_OLD_MODE, 0100000 | (gen_rand(s) % 07777));
 		pm_event_set_num(&g->ev, PM_F_NEW_MODE, 0100000 | (gen_rand(s) % 07777));
 	}
+	if (gen_rand(s) % 3 == 0)
+		pm_event_set_num(&g->ev, PM_F_MODE, 0100000 | (gen_rand(s) % 07777));
+	if (gen_rand(s) % 3 == 0)
+		pm_event_set_num(&g->ev, PM_F_OPEN_FLAGS, gen_rand(s) % 4096);
 	pm_event_derive(&g->ev, g->dir, sizeof(g->dir));
 }
 

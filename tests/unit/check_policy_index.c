@@ -76,6 +76,33 @@ START_TEST(test_index_large_policy)
 }
 END_TEST
 
+/* A glob's component hangs its rule only when the glob alone bounds it:
+ * here the key "/etc/" of the second glob absorbs "/etc/a/", and /etc/a/x
+ * has no component "b". */
+START_TEST(test_index_glob_absorbs_key)
+{
+	static const char *const pols[] = {
+		"{\"version\":1,\"rules\":[{\"id\":\"r\",\"match\":{\"field\":\"path\",\"glob\":[\"/etc/a/*\",\"/etc/*/b\"]}}]}",
+		"{\"version\":1,\"rules\":[{\"id\":\"r\",\"match\":{\"any\":[{\"field\":\"path\",\"prefix\":\"/etc/a/\"},{\"field\":\"path\",\"glob\":\"/etc/*/b\"}]}}]}",
+	};
+
+	for (size_t i = 0; i < sizeof(pols) / sizeof(pols[0]); i++) {
+		struct policy_diags d = { 0 };
+		const struct policy_rule *out[1];
+		struct gen_event g = { 0 };
+		struct policy *p;
+
+		ck_assert_int_eq(policy_load_buffer("g.json", pols[i], strlen(pols[i]), &p, &d), 0);
+		pm_event_set_num(&g.ev, PM_F_OP, PREMOD_OP_CREATE);
+		pm_event_set_str(&g.ev, PM_F_PATH, "/etc/a/x");
+		ck_assert_uint_eq(policy_match_naive(p, &g.ev, out, 1), 1);
+		ck_assert_uint_eq(policy_match(p, &g.ev, out, 1), 1);
+		policy_free(p);
+		policy_diags_free(&d);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("policy_index");
@@ -86,6 +113,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, test_index_equals_naive);
 	tcase_add_test(t, test_index_large_policy);
+	tcase_add_test(t, test_index_glob_absorbs_key);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

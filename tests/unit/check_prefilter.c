@@ -79,6 +79,20 @@ static const struct pf_case pf_cases[] = {
 	{ "{\"id\":\"a\",\"enabled\":false,\"match\":{\"field\":\"comm\",\"eq\":\"x\"}},"
 	  "{\"id\":\"b\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"mkdir\"},{\"field\":\"path\",\"prefix\":\"/srv/\"}]}}",
 	  OP(MKDIR), false, "/srv", NULL },
+	/* under D: D itself (the kernel's subtree of D holds D, and a mount
+	 * at D); "paths" and lists of values bound by each of their values */
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"chmod\"},{\"field\":\"path\",\"under\":\"/etc/sudoers.d/\"}]}}",
+	  OP(CHMOD), false, "/etc/sudoers.d", NULL },
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"chmod\"},{\"field\":\"paths\",\"under\":[\"/srv/a/b\",\"/opt/x\"]}]}}",
+	  OP(CHMOD), false, "/opt/x /srv/a/b", NULL },
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"chmod\"},{\"field\":\"path\",\"under\":\"/tmp\"}]}}",
+	  OP(CHMOD), false, "/tmp", NULL },
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"chmod\"},{\"field\":\"dir\",\"under\":\"/srv\"}]}}",
+	  OP(CHMOD), false, "/srv", NULL },
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"chmod\"},{\"field\":\"path\",\"under\":\"/\"}]}}",
+	  OP(CHMOD), true, "", "a" },
+	{ "{\"id\":\"a\",\"match\":{\"all\":[{\"field\":\"op\",\"eq\":\"unlink\"},{\"field\":\"path\",\"glob\":[\"/srv/*/x\",\"/opt/y/*\"]}]}}",
+	  OP(UNLINK), false, "/opt/y /srv", NULL },
 	/* no rule at all: nothing can match */
 	{ "", 0, false, "", NULL },
 	/* except never narrows */
@@ -282,6 +296,9 @@ START_TEST(test_examples_bounded)
 	ck_assert_int_eq(policy_prefilter(p, &pf), 0);
 	ck_assert(!pf.include_all);
 	ck_assert(!(pf.ops & OP(SETATTR)));
+	/* "under" /usr/bin and /var/log: the directories themselves (the
+	 * kernel's subtree test holds for the directory too, and a
+	 * filesystem mounted there is covered, which its parent is not) */
 	ck_assert_str_eq(joined(&pf),
 			 "/bin /dev/shm /etc /home /root/.ssh /sbin /tmp /usr/bin /usr/sbin "
 			 "/var/log /var/spool/cron /var/tmp");

@@ -149,6 +149,20 @@ for id in $RULES; do
 	[ -z "$rec" ] || assert_eq "$(jq -r .severity <<<"$rec" | head -n 1)" "$sev" "severity of the $id record"
 done
 
+# Beyond one trigger per rule: the traps the language's "under" and the
+# created-setuid case close. Each must give a record of its rule.
+extra_case() {	# RULE OP PATH -- command...
+	local id=$1 op=$2 path=$3
+	shift 4
+	group "premodd_examples: $id fires on $op $path"
+	"$@" >"$PM_WORK/trigger.out" 2>&1 ||
+		fail "the trigger failed: $(head -c 300 "$PM_WORK/trigger.out")"
+	wait_until 60 "a record of rule $id ($op $path) in the journal" \
+		jsonl_has "$J" ".rule == \"$id\" and .op == \"$op\" and .path == \"$path\""
+}
+extra_case sudoers-change chmod /etc/sudoers.d -- "$FSOP" chmod /etc/sudoers.d 0755
+extra_case tmp-setuid create "$TD/suid-new" -- "$FSOP" create "$TD/suid-new" 4755
+
 group "premodd_examples: no lost records; SIGTERM, exit 0"
 assert_eq "$(jsonl_count "$J" '.kind == "lost"')" 0 "lost records"
 pmd_stop
