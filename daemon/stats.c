@@ -221,6 +221,9 @@ void stats_set_reload(struct stats *s, bool ok, uint64_t generation,
 		r.errors = calloc(n ? n : 1, sizeof(*r.errors));
 		if (r.errors) {
 			for (i = 0; i < n; i++) {
+				/* warnings did not fail the reload */
+				if (diags->v[i].warning)
+					continue;
 				r.errors[r.n_errors] = diag_text(&diags->v[i]);
 				if (r.errors[r.n_errors])
 					r.n_errors++;

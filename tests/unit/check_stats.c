@@ -174,6 +174,7 @@ START_TEST(test_policy_and_reload)
 	s.interval_ms = 5000;
 	ck_assert_int_eq(policy_load_buffer("a.json", pol, strlen(pol), &p,
 					    &diags), 0);
+	policy_diags_free(&diags);	/* the disabled rule's warning */
 	ck_assert_int_eq(stats_set_policy_path(&s, "/etc/premod/policy.d"), 0);
 	ck_assert_int_eq(stats_set_active_policy(&s, p, 4), 0);
 	stats_inc(&stats_rule(&s, "shadow")->matched, 3);
