@@ -226,6 +226,14 @@ enum premod_event_flag {
 	PREMOD_F_FS_RELATIVE		= 1U << 3, /* path from the fs root */
 	PREMOD_F_REPLACES		= 1U << 4, /* rename over an existing target */
 	PREMOD_F_PATH_ERROR		= 1U << 5, /* path could not be resolved */
+	PREMOD_F_PATH2_ERROR		= 1U << 6, /* path2 could not be resolved */
+	PREMOD_F_FS_PATH_ERROR		= 1U << 7, /* fs_path (or fs_path2) not sent */
+	PREMOD_F_UNLINKED		= 1U << 8, /* object has no name any more */
+	PREMOD_F_TASK_ROOT		= 1U << 9, /* task's root is not PID 1's */
+	PREMOD_F_TASK_MNTNS		= 1U << 10, /* task's mount ns is not PID 1's */
+	PREMOD_F_EXE_ERROR		= 1U << 11, /* exe_fs_path not sent */
+	/* Set by consumers (premodd, premodctl), never by the kernel: */
+	PREMOD_F_NO_HOST_PATH		= 1U << 30, /* path/path2: no host name */
 };
 
 /* PREMOD_A_TIME_FLAGS */
@@ -294,6 +302,12 @@ enum premod_attr {
 	PREMOD_A_FILTER_EXCLUDE_UIDS,	/* nest of PREMOD_FA_UID */
 	PREMOD_A_RECORD,	/* string, JSON */
 	PAD_PREMOD_A,		/* padding for 64-bit attributes */
+	/* event attributes again (append-only): */
+	PREMOD_A_FS_PATH,	/* string */
+	PREMOD_A_FS_PATH2,	/* string */
+	PREMOD_A_EXE_DEV,	/* u32 */
+	PREMOD_A_EXE_INO,	/* u64 */
+	PREMOD_A_EXE_FS_PATH,	/* string */
 	__PREMOD_A_MAX
 };
 #define PREMOD_A_MAX (__PREMOD_A_MAX - 1)

@@ -19,7 +19,21 @@ struct pm_cap {
 	const char *str[PM_STR_N];
 	char path[PM_PATHBUF];
 	char path2[PM_PATHBUF];
+	char fspath[PREMOD_PATH_MAX];
+	char fspath2[PREMOD_PATH_MAX];
 	struct pm_event ev;
+	/*
+	 * The acting task's executable, kept across events: its path is
+	 * rebuilt only when the exe (dentry, inode) changes or a rename
+	 * happened anywhere since (rename_lock's sequence moved on).
+	 */
+	struct {
+		const struct dentry *dentry;
+		const struct inode *inode;
+		unsigned int seq;
+		const char *s;		/* in buf, NUL-terminated */
+		char buf[PREMOD_PATH_MAX];
+	} exe;
 };
 
 int pm_capture_init(void);
@@ -35,7 +49,10 @@ struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
 void pm_cap_commit(struct pm_cap *c);
 
 void pm_cap_inode(struct pm_cap *c, const struct inode *inode);
-/* Absolute path of an existing object. */
+/*
+ * Absolute path of an existing object, as the task sees it (PATH/PATH2),
+ * and its path within its filesystem (FS_PATH/FS_PATH2).
+ */
 void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p);
 /* Absolute path of @name in @dir: for objects that do not exist yet. */
 void pm_cap_child(struct pm_cap *c, enum pm_str which,

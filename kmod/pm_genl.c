@@ -88,6 +88,9 @@ static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
 		[PM_STR_PATH2] = PREMOD_A_PATH2,
 		[PM_STR_TARGET] = PREMOD_A_TARGET,
 		[PM_STR_XATTR] = PREMOD_A_XATTR_NAME,
+		[PM_STR_FS_PATH] = PREMOD_A_FS_PATH,
+		[PM_STR_FS_PATH2] = PREMOD_A_FS_PATH2,
+		[PM_STR_EXE] = PREMOD_A_EXE_FS_PATH,
 	};
 	const char *s = pm_event_strings(ev);
 	int i;
@@ -113,6 +116,10 @@ static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
 	    nla_put_u32(skb, PREMOD_A_DEV, ev->dev) ||
 	    put_u64(skb, PREMOD_A_INO, ev->ino) ||
 	    nla_put_u32(skb, PREMOD_A_MODE, ev->mode))
+		return -EMSGSIZE;
+	if (ev->has_exe &&
+	    (nla_put_u32(skb, PREMOD_A_EXE_DEV, ev->exe_dev) ||
+	     put_u64(skb, PREMOD_A_EXE_INO, ev->exe_ino)))
 		return -EMSGSIZE;
 
 	for (i = 0; i < PM_STR_N; i++) {
@@ -334,8 +341,18 @@ static int cmd_register(struct sk_buff *skb, struct genl_info *info)
 						  lockdep_is_held(&lock));
 		}
 	} else if (!is_daemon()) {
-		old = rcu_replace_pointer(pm_daemon, get_pid(me),
-					  lockdep_is_held(&lock));
+		struct pid *cur = rcu_dereference_protected(pm_daemon,
+						lockdep_is_held(&lock));
+
+		/* One daemon: a second one would silently blind the first. */
+		if (cur && pid_has_task(cur, PIDTYPE_TGID)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "another process is registered and alive");
+			err = -EBUSY;
+		} else {
+			old = rcu_replace_pointer(pm_daemon, get_pid(me),
+						  lockdep_is_held(&lock));
+		}
 	}
 	mutex_unlock(&lock);
 	if (old) {

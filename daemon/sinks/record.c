@@ -133,7 +133,7 @@ static void match_build(struct rb *b, const struct match_in *in)
 			enum pm_field f = json_order[i];
 
 			if (f != PM_F_SEQ && f != PM_F_TIME &&
-			    pm_event_has(ev, f))
+			    f != PM_F_EXE && pm_event_has(ev, f))
 				kv_event_field(b, ev, f);
 		}
 	}
@@ -196,6 +196,8 @@ struct record *record_match(const struct record_ctx *ctx,
 	pthread_once(&json_order_once, json_order_init);
 	/* seq and time lead the record (time as RFC 3339), not repeated. */
 	body.has &= ~(1ULL << PM_F_SEQ | 1ULL << PM_F_TIME);
+	/* exe has its own place in a record, after the event's fields. */
+	body.has &= ~(1ULL << PM_F_EXE);
 	n = pm_event_render_json_fields(&body, fields, sizeof(fields_stack));
 	if (n == -ENOSPC) {
 		fields = malloc(PM_EVENT_JSON_MAX);
