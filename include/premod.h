@@ -39,9 +39,12 @@
  *   PREMOD_CMD_REGISTER (request: optional PREMOD_A_UNREGISTER flag)
  *     Registers the calling process (its thread group, by struct pid) as the
  *     daemon: its own operations raise no events for as long as it lives,
- *     and only it may PUBLISH. A new REGISTER replaces the previous one.
- *     With PREMOD_A_UNREGISTER the registration is dropped (only by the
- *     registered process itself). Reply: PREMOD_A_VERSION.
+ *     and only it may PUBLISH. While another registered process is alive
+ *     REGISTER is refused with EBUSY (a second daemon would silently
+ *     blind the first); once it has exited (and been reaped) the next
+ *     REGISTER takes its place. REGISTER by the registered process itself
+ *     is a no-op. With PREMOD_A_UNREGISTER the registration is dropped
+ *     (only by the registered process itself). Reply: PREMOD_A_VERSION.
  *
  *   PREMOD_CMD_SET_FILTER (request: any of the filter attributes)
  *     Replaces the in-kernel prefilter as a whole; an empty request clears it
@@ -100,6 +103,36 @@
  *                          MKDIR: the mode requested, type bits included).
  *   PREMOD_A_PATH     string  absolute path of the object as the acting task
  *                          sees it (its root and mounts), NUL-terminated.
+ *   PREMOD_A_FS_PATH  string  path of the same object from the root of its
+ *                          filesystem (the one PREMOD_A_DEV names), as
+ *                          fanotify's FID mode identifies objects by
+ *                          filesystem and handle: the same whatever route
+ *                          (bind mount, mount namespace, chroot,
+ *                          /proc/PID/root, file handle, io_uring) the task
+ *                          took. With the mount table of the initial mount
+ *                          namespace (/proc/1/mountinfo: major:minor,
+ *                          root, mount point) a consumer maps it to the
+ *                          host's name; premodd and premodctl do. Absent,
+ *                          with PREMOD_F_FS_PATH_ERROR, when it could not be
+ *                          built without waiting (a rename raced with the
+ *                          walk on every try), is longer than
+ *                          PREMOD_PATH_MAX or does not reach the
+ *                          filesystem's root (a disconnected dentry from a
+ *                          file handle).
+ *   PREMOD_A_FS_PATH2 string  the same for PREMOD_A_PATH2 (RENAME, LINK).
+ *   PREMOD_A_EXE_DEV  u32  the acting task's executable, taken at the hook
+ *   PREMOD_A_EXE_INO  u64  (mm->exe_file): device (userspace encoding) and
+ *   PREMOD_A_EXE_FS_PATH string  inode, and its path within its
+ *                          filesystem (map it as PREMOD_A_FS_PATH). Absent
+ *                          for kernel threads; io_uring workers carry their
+ *                          submitter's. EXE_FS_PATH absent with
+ *                          PREMOD_F_EXE_ERROR as for FS_PATH. The exe is
+ *                          the one the task runs at the hook: an exec right
+ *                          after the attempt does not change it.
+ *   Flags about the actor's view: PREMOD_F_TASK_ROOT when the task's root
+ *   is not PID 1's (chroot, pivot_root in a container), PREMOD_F_TASK_MNTNS
+ *   when its mount namespace is not PID 1's; "PID 1" is the initial pid
+ *   namespace's, when the module was loaded.
  *
  * Per-op attributes:
  *   CREATE       PREMOD_A_RDEV (u32, userspace encoding; mknod of a device).
@@ -125,7 +158,9 @@
  *                the architecture), PREMOD_A_OLD_SIZE u64.
  *   SETXATTR     PREMOD_A_XATTR_NAME string, PREMOD_A_XATTR_SIZE u32;
  *                PREMOD_A_PATH is relative to the filesystem root
- *                (PREMOD_F_FS_RELATIVE) and starts with '/'.
+ *                (PREMOD_F_FS_RELATIVE) and starts with '/'; it is
+ *                also sent as PREMOD_A_FS_PATH, so it maps to the host
+ *                name like any other.
  *   REMOVEXATTR  PREMOD_A_XATTR_NAME string; path as for SETXATTR.
  *   LOST         PREMOD_A_LOST_COUNT u64, PREMOD_A_LOST_FIRST and
  *                PREMOD_A_LOST_LAST u64 (the sequence range, inclusive, the
@@ -136,7 +171,22 @@
  * *start* (the end, with the file name, is kept) and flagged
  * PREMOD_F_PATH_TRUNCATED / PREMOD_F_PATH2_TRUNCATED /
  * PREMOD_F_TARGET_TRUNCATED. A path the kernel could not resolve is sent
- * as the name alone with PREMOD_F_PATH_ERROR.
+ * as the name alone with PREMOD_F_PATH_ERROR (PREMOD_A_PATH) or
+ * PREMOD_F_PATH2_ERROR (PREMOD_A_PATH2). A path never ends in
+ * " (deleted)": an object that has no name any more (unlinked while open)
+ * is sent under its last name with PREMOD_F_UNLINKED.
+ * Paths are built in the hook without waiting: PREMOD_A_FS_PATH* by an
+ * RCU walk of the dentry's parents, checked against rename_lock's count
+ * and given up (flagged) after a few tries that saw a rename, never
+ * taking the lock (which sleeps on PREEMPT_RT). PREMOD_A_PATH* use the
+ * kernel's d_path(), whose retry after a racing rename or mount change
+ * takes rename_lock/mount_lock: on PREEMPT_RT kernels that rare retry is
+ * a sleeping lock in the hook. Consumers should prefer FS_PATH.
+ *
+ * Consumer-side flag: PREMOD_F_NO_HOST_PATH is never set by the kernel;
+ * premodd and premodctl set it when they could not name PREMOD_A_PATH (or
+ * PATH2) in the initial mount namespace (a mount that exists only in
+ * another namespace, or no FS_PATH): path then keeps the task's name.
  *
  * Loss. An event is lost only in these ways, each counted by reason in
  * PREMOD_CMD_GET_STATS:
