@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "premod.h"
 #include "exe_cache.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -195,6 +196,13 @@ void engine_event(struct engine *e, struct pm_event *ev, char *dirbuf,
 	size_t n, i;
 
 	apply_pending(e);
+	/* A change of what premod reports: recorded whatever the policy. */
+	if (ev->num[PM_F_OP] == PREMOD_OP_CONFIG) {
+		if (e->cfg.stats)
+			stats_inc(&e->cfg.stats->evaluated, 1);
+		emit(e, record_config(&e->ctx, ev));
+		return;
+	}
 	if (pm_event_has(ev, PM_F_PATH) && dirbuf)
 		pm_event_derive(ev, dirbuf, dirbuf_len);
 	/*

@@ -19,7 +19,12 @@
  *
  * Commands (every command but GET_STATS and GET_FILTER changes state and
  * requires CAP_NET_ADMIN, GENL_ADMIN_PERM; GET_* require it too because they
- * reveal what is watched). Requests are validated strictly: an unknown
+ * reveal what is watched). REGISTER and SET_FILTER, which decide what is
+ * reported, also require CAP_AUDIT_CONTROL (as audit's AUDIT_SET does),
+ * EPERM otherwise; each is reported in the stream as a PREMOD_OP_CONFIG
+ * event. Joining the groups stays CAP_NET_ADMIN only: generic netlink
+ * groups can demand no other capability, and CAP_AUDIT_READ would add
+ * nothing a CAP_NET_ADMIN holder could not already get. Requests are validated strictly: an unknown
  * attribute, a wrong length or a missing required attribute is rejected with
  * EINVAL (with an extended ack message); unknown flag bits with EOPNOTSUPP.
  *
@@ -165,6 +170,19 @@
  *   LOST         PREMOD_A_LOST_COUNT u64, PREMOD_A_LOST_FIRST and
  *                PREMOD_A_LOST_LAST u64 (the sequence range, inclusive, the
  *                lost events lie in); SEQ, TIME, OP and FLAGS only.
+ *   CONFIG       a change of what premod reports, as audit's CONFIG_CHANGE:
+ *                PREMOD_A_CONFIG_ACTION u32 (enum premod_config_action),
+ *                PREMOD_A_CONFIG_DETAIL string (what changed: for
+ *                SET_FILTER the new filter, "ops=0x... include=P,...
+ *                exclude=P,... exclude_uids=N,..." with "-" for none, cut
+ *                at PREMOD_PATH_MAX; absent otherwise). The task fields
+ *                and exe are the caller's (for UNLOAD: rmmod's). Config
+ *                events are sequenced like every event but pass neither
+ *                the prefilter nor the daemon's self-exclusion: the
+ *                daemon's own REGISTER and SET_FILTER are reported. No
+ *                object attributes (DEV, INO, MODE, PATH). Module load
+ *                raises none: nobody can listen before the family exists;
+ *                a new stream starts at seq 1.
  *
  * Paths: PREMOD_A_PATH, PREMOD_A_PATH2 and PREMOD_A_TARGET are at most
  * PREMOD_PATH_MAX bytes with the NUL. A longer one is sent cut at its
@@ -264,6 +282,7 @@ enum premod_op {
 	PREMOD_OP_SETXATTR,
 	PREMOD_OP_REMOVEXATTR,
 	PREMOD_OP_LOST,
+	PREMOD_OP_CONFIG,
 	__PREMOD_OP_MAX
 };
 #define PREMOD_OP_MAX (__PREMOD_OP_MAX - 1)
@@ -284,6 +303,16 @@ enum premod_event_flag {
 	PREMOD_F_EXE_ERROR		= 1U << 11, /* exe_fs_path not sent */
 	/* Set by consumers (premodd, premodctl), never by the kernel: */
 	PREMOD_F_NO_HOST_PATH		= 1U << 30, /* path/path2: no host name */
+};
+
+/* PREMOD_A_CONFIG_ACTION: what a PREMOD_OP_CONFIG event reports. */
+enum premod_config_action {
+	PREMOD_CONFIG_UNSPEC,
+	PREMOD_CONFIG_REGISTER,		/* a process registered as the daemon */
+	PREMOD_CONFIG_UNREGISTER,	/* ... dropped its registration */
+	PREMOD_CONFIG_REGISTER_REFUSED,	/* REGISTER refused: one is alive */
+	PREMOD_CONFIG_SET_FILTER,	/* the prefilter was replaced */
+	PREMOD_CONFIG_UNLOAD,		/* the module is being unloaded */
 };
 
 /* PREMOD_A_TIME_FLAGS */
@@ -358,6 +387,8 @@ enum premod_attr {
 	PREMOD_A_EXE_DEV,	/* u32 */
 	PREMOD_A_EXE_INO,	/* u64 */
 	PREMOD_A_EXE_FS_PATH,	/* string */
+	PREMOD_A_CONFIG_ACTION,	/* u32, enum premod_config_action */
+	PREMOD_A_CONFIG_DETAIL,	/* string */
 	__PREMOD_A_MAX
 };
 #define PREMOD_A_MAX (__PREMOD_A_MAX - 1)

@@ -365,6 +365,40 @@ void pm_cap_commit(struct pm_cap *c)
 	pm_drain_kick();
 }
 
+/*
+ * A config event, from process context (a genl command, module exit):
+ * the caller's identity, the action and what changed. It bypasses the
+ * prefilter and the self-exclusion: the daemon's own changes are what it
+ * must not be able to make silently.
+ */
+void pm_cap_config(u32 action, const char *detail)
+{
+	struct pm_cap *c;
+
+	if (!pm_genl_listening())
+		return;
+	preempt_disable();
+	if (this_cpu_xchg(busy, 1)) {
+		this_cpu_inc(pm_stats.reentry);
+		preempt_enable();
+		return;
+	}
+	c = this_cpu_read(caps);
+	memset(c->str, 0, sizeof(c->str));
+	memset(&c->ev, 0, sizeof(c->ev));
+	c->ev.op = PREMOD_OP_CONFIG;
+	c->ev.config_action = action;
+	fill_task(&c->ev);
+	cap_exe(c);
+	if (detail) {
+		c->str[PM_STR_DETAIL] = detail;
+		c->ev.slen[PM_STR_DETAIL] = min_t(size_t, strlen(detail) + 1,
+						  PREMOD_PATH_MAX);
+	}
+	pm_cap_commit(c);
+	preempt_enable();
+}
+
 void pm_cap_inode(struct pm_cap *c, const struct inode *inode)
 {
 	if (!inode)

@@ -47,6 +47,8 @@ void pm_capture_exit(void);
 struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
 			    struct dentry *d1, struct dentry *d2);
 void pm_cap_commit(struct pm_cap *c);
+/* PREMOD_OP_CONFIG event (process context); @detail may be NULL. */
+void pm_cap_config(u32 action, const char *detail);
 
 void pm_cap_inode(struct pm_cap *c, const struct inode *inode);
 /*

@@ -280,6 +280,40 @@ int pm_filter_fill(struct sk_buff *skb)
 	return 0;
 }
 
+/* "ops=0x... include=a,b exclude=- exclude_uids=0,1", cut to @len. */
+void pm_filter_describe(char *buf, size_t len)
+{
+	struct pm_filter *f = rcu_dereference_protected(active, true);
+	size_t n = 0;
+	unsigned int i, k;
+
+	if (!f) {
+		strscpy(buf, "none", len);
+		return;
+	}
+	n += scnprintf(buf + n, len - n, "ops=%#x", f->ops);
+	for (k = 0; k < 2; k++) {
+		bool first = true;
+
+		n += scnprintf(buf + n, len - n, k ? " exclude=" : " include=");
+		for (i = 0; i < f->n_roots; i++) {
+			if (f->roots[i].exclude != (k == 1))
+				continue;
+			n += scnprintf(buf + n, len - n, "%s%s",
+				       first ? "" : ",", f->roots[i].name);
+			first = false;
+		}
+		if (first)
+			n += scnprintf(buf + n, len - n, "-");
+	}
+	n += scnprintf(buf + n, len - n, " exclude_uids=");
+	for (i = 0; i < f->n_uids; i++)
+		n += scnprintf(buf + n, len - n, "%s%u", i ? "," : "",
+			       from_kuid(&init_user_ns, f->uids[i]));
+	if (!f->n_uids)
+		scnprintf(buf + n, len - n, "-");
+}
+
 void pm_filter_exit(void)
 {
 	struct pm_filter *old = rcu_replace_pointer(active, NULL, true);

@@ -115,6 +115,8 @@ static void __exit pm_exit(void)
 {
 	struct pid *daemon;
 
+	/* Sequenced before the last events; the final drain sends it. */
+	pm_cap_config(PREMOD_CONFIG_UNLOAD, NULL);
 	pm_hooks_exit();
 	pm_drain_exit();
 	pm_genl_exit();

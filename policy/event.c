@@ -59,6 +59,7 @@ const struct pm_field_info pm_fields[PM_F_COUNT] = {
 	F(LOST_LAST, "lost_last", NUM),
 	F(EXE_DEV, "exe_dev", NUM),
 	F(EXE_INO, "exe_ino", NUM),
+	F(CONFIG_ACTION, "config_action", NUM),
 	F(COMM, "comm", STR),
 	F(PATH, "path", PATH),
 	F(PATH2, "path2", PATH),
@@ -69,6 +70,7 @@ const struct pm_field_info pm_fields[PM_F_COUNT] = {
 	F(FS_PATH, "fs_path", PATH),
 	F(FS_PATH2, "fs_path2", PATH),
 	F(EXE_FS_PATH, "exe_fs_path", PATH),
+	F(CONFIG_DETAIL, "config_detail", STR),
 	D(NAME, "name", STR),
 	D(DIR, "dir", PATH),
 	F(EXE, "exe", PATH),
@@ -93,16 +95,17 @@ static const char *const op_names[__PREMOD_OP_MAX] = {
 	[PREMOD_OP_SETXATTR] = "setxattr",
 	[PREMOD_OP_REMOVEXATTR] = "removexattr",
 	[PREMOD_OP_LOST] = "lost",
+	[PREMOD_OP_CONFIG] = "config",
 };
 
 /*
  * A new op or attribute in premod.h must get its name here; these catch
  * the tables falling behind the header at compile time.
  */
-_Static_assert(PREMOD_OP_MAX == PREMOD_OP_LOST,
+_Static_assert(PREMOD_OP_MAX == PREMOD_OP_CONFIG,
 	       "op_names: a new premod_op needs a name");
-_Static_assert(PREMOD_A_LOST_LAST == 45 && PM_F_NUM_COUNT == 42 &&
-	       PREMOD_A_EXE_FS_PATH == PAD_PREMOD_A + 5,
+_Static_assert(PREMOD_A_LOST_LAST == 45 && PM_F_NUM_COUNT == 43 &&
+	       PREMOD_A_CONFIG_DETAIL == PAD_PREMOD_A + 7,
 	       "pm_fields: a new event attribute needs a field");
 
 int pm_field_lookup(const char *name)

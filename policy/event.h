@@ -64,6 +64,7 @@ enum pm_field {
 	PM_F_LOST_LAST,
 	PM_F_EXE_DEV,
 	PM_F_EXE_INO,
+	PM_F_CONFIG_ACTION,
 	PM_F_NUM_COUNT,
 	/* strings */
 	PM_F_COMM = PM_F_NUM_COUNT,
@@ -76,6 +77,7 @@ enum pm_field {
 	PM_F_FS_PATH,	/* path within the filesystem (wire) */
 	PM_F_FS_PATH2,
 	PM_F_EXE_FS_PATH,	/* exe's path within its filesystem (wire) */
+	PM_F_CONFIG_DETAIL,
 	PM_F_NAME,	/* derived: basename of path */
 	PM_F_DIR,	/* derived: dirname of path */
 	/*

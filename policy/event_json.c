@@ -34,6 +34,7 @@ static const enum pm_field out_order[] = {
 	PM_F_RENAME_FLAGS, PM_F_TARGET_INO, PM_F_OPEN_FLAGS, PM_F_TIME_FLAGS,
 	PM_F_ATIME, PM_F_MTIME, PM_F_LOST_COUNT, PM_F_LOST_FIRST,
 	PM_F_LOST_LAST, PM_F_EXE_DEV, PM_F_EXE_INO, PM_F_EXE_FS_PATH, PM_F_EXE,
+	PM_F_CONFIG_ACTION, PM_F_CONFIG_DETAIL,
 };
 
 /* Every field but the derived name and dir. */

@@ -66,6 +66,8 @@ static const struct {
 	{ "exe_dev", PREMOD_A_EXE_DEV, PM_F_EXE_DEV, PM_KIND_NUM },
 	{ "exe_ino", PREMOD_A_EXE_INO, PM_F_EXE_INO, PM_KIND_NUM },
 	{ "exe_fs_path", PREMOD_A_EXE_FS_PATH, PM_F_EXE_FS_PATH, PM_KIND_PATH },
+	{ "config_action", PREMOD_A_CONFIG_ACTION, PM_F_CONFIG_ACTION, PM_KIND_NUM },
+	{ "config_detail", PREMOD_A_CONFIG_DETAIL, PM_F_CONFIG_DETAIL, PM_KIND_STR },
 };
 #define N_WIRE (sizeof(wire_fields) / sizeof(wire_fields[0]))
 
@@ -95,7 +97,7 @@ START_TEST(test_every_attribute_has_a_field)
 			found |= wire_fields[i].attr == a;
 		ck_assert_msg(found, "attribute %d has no field", a);
 	}
-	for (int a = PREMOD_A_FS_PATH; a <= PREMOD_A_EXE_FS_PATH; a++) {
+	for (int a = PREMOD_A_FS_PATH; a <= PREMOD_A_CONFIG_DETAIL; a++) {
 		bool found = false;
 
 		for (size_t i = 0; i < N_WIRE; i++)
@@ -167,6 +169,7 @@ static const struct {
 	{ "setxattr", PREMOD_OP_SETXATTR },
 	{ "removexattr", PREMOD_OP_REMOVEXATTR },
 	{ "lost", PREMOD_OP_LOST },
+	{ "config", PREMOD_OP_CONFIG },
 };
 
 START_TEST(test_op)
