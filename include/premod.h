@@ -160,7 +160,9 @@
  *                and/or PREMOD_A_MTIME u64 (ns since epoch, when given
  *                explicitly; "now" is flagged instead).
  *   OPEN_WRITE   PREMOD_A_OPEN_FLAGS u32 (the open flags, O_* values of
- *                the architecture), PREMOD_A_OLD_SIZE u64.
+ *                the architecture), PREMOD_A_OLD_SIZE u64;
+ *                PREMOD_F_CREATED when this open created the file
+ *                (O_CREAT of a name that did not exist).
  *   SETXATTR     PREMOD_A_XATTR_NAME string, PREMOD_A_XATTR_SIZE u32;
  *                PREMOD_A_PATH is relative to the filesystem root
  *                (PREMOD_F_FS_RELATIVE) and starts with '/'; it is
@@ -301,6 +303,7 @@ enum premod_event_flag {
 	PREMOD_F_TASK_ROOT		= 1U << 9, /* task's root is not PID 1's */
 	PREMOD_F_TASK_MNTNS		= 1U << 10, /* task's mount ns is not PID 1's */
 	PREMOD_F_EXE_ERROR		= 1U << 11, /* exe_fs_path not sent */
+	PREMOD_F_CREATED		= 1U << 12, /* OPEN_WRITE: the open created it */
 	/* Set by consumers (premodd, premodctl), never by the kernel: */
 	PREMOD_F_NO_HOST_PATH		= 1U << 30, /* path/path2: no host name */
 };

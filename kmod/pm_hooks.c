@@ -380,6 +380,8 @@ static int kp_open(struct kprobe *kp, struct pt_regs *regs)
 	pm_cap_inode(c, inode);
 	c->ev.open_flags = file->f_flags;
 	c->ev.old_size = i_size_read(inode);
+	if (file->f_mode & FMODE_CREATED)
+		c->ev.flags |= PREMOD_F_CREATED;
 	pm_cap_path(c, PM_STR_PATH, &file->f_path);
 	pm_cap_commit(c);
 	return 0;

@@ -19,6 +19,8 @@
  *   open_handle DIR NAME FLAGS  name_to_handle_at(DIR/NAME) (no event),
  *                             then open_by_handle_at() with DIR as the
  *                             mount fd: the open names no path at all
+ *   tmpfile_link DIR NEWPATH  open(DIR, O_TMPFILE|O_WRONLY, 0600), then
+ *                             linkat() of it to NEWPATH
  *   mkdir PATH MODE           mkdir()
  *   rmdir PATH / unlink PATH
  *   rename OLD NEW [FLAG]     renameat2(); FLAG: noreplace exchange whiteout
@@ -61,7 +63,7 @@ static void fsop_usage(void)
 {
 	fprintf(stderr,
 		"usage: fsop [-p PIDFILE] [-t] OP ARGS... [-- OP ARGS...]...\n"
-		"ops: create open open_handle mkdir rmdir unlink rename link symlink truncate\n"
+		"ops: create open open_handle tmpfile_link mkdir rmdir unlink rename link symlink truncate\n"
 		"     chmod chown utimes setxattr removexattr cd (see the source)\n");
 	exit(2);
 }
@@ -186,6 +188,19 @@ static int fsop_do(char **argv, int argc)
 			close(fd);
 		close(dirfd);
 		free(fh);
+		return (int)a;
+	}
+	if (!strcmp(op, "tmpfile_link")) {
+		char proc[64];
+
+		NEED(3);
+		fd = open(argv[1], O_TMPFILE | O_WRONLY, 0600);
+		if (fd < 0)
+			return -errno;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		a = linkat(AT_FDCWD, proc, AT_FDCWD, argv[2],
+			   AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+		close(fd);
 		return (int)a;
 	}
 	if (!strcmp(op, "mkdir")) {

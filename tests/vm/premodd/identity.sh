@@ -74,7 +74,7 @@ id_flag() {
 # id_control: a plain append to the real /etc/passwd is recorded; proves
 # premodd is alive and the journal current after a "nothing" assertion.
 id_control() {
-	local mark=$1 rec
+	local rec
 	"$FSOP" open /etc/passwd wronly,append ||
 		{ fail "cannot open /etc/passwd for the control"; return 1; }
 	rec=$(id_record cred-files-write open_write /etc/passwd) || return 1
