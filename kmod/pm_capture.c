@@ -325,8 +325,9 @@ static bool is_daemon(void)
 	return self;
 }
 
-struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
-			    struct dentry *d1, struct dentry *d2)
+struct pm_cap *pm_cap_begin_mnt(enum pm_hook_id h, u32 op,
+				struct vfsmount *mnt, struct dentry *d1,
+				struct dentry *d2)
 {
 	struct pm_cap *c;
 
@@ -341,7 +342,7 @@ struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
 		pm_stat_inc(PREMOD_STAT_SELF);
 		return NULL;
 	}
-	if (!pm_filter_match(d1, d2)) {
+	if (!pm_filter_match(mnt, d1, d2)) {
 		pm_stat_inc(PREMOD_STAT_FILTERED);
 		return NULL;
 	}

@@ -44,8 +44,19 @@ void pm_capture_exit(void);
  * fsuid, subtrees; d1/d2 are the dentries the subtree filter judges, NULL
  * if none) and if so returns the scratch with the task filled in.
  */
-struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
-			    struct dentry *d1, struct dentry *d2);
+struct pm_cap *pm_cap_begin_mnt(enum pm_hook_id h, u32 op,
+				struct vfsmount *mnt, struct dentry *d1,
+				struct dentry *d2);
+/*
+ * Without the mount (hooks that have only a dentry): the subtree filter
+ * judges dentry ancestry alone. With it (d1 and d2 on @mnt), also mount
+ * ancestry: a filesystem mounted inside a watched directory is inside.
+ */
+static inline struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
+					  struct dentry *d1, struct dentry *d2)
+{
+	return pm_cap_begin_mnt(h, op, NULL, d1, d2);
+}
 void pm_cap_commit(struct pm_cap *c);
 /* PREMOD_OP_CONFIG event (process context); @detail may be NULL. */
 void pm_cap_config(u32 action, const char *detail);
