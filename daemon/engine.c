@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "premod.h"
 #include "exe_cache.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -209,10 +210,24 @@ void engine_event(struct engine *e, struct pm_event *ev, char *dirbuf,
 	size_t n, i;
 
 	apply_pending(e);
+	/* A change of what premod reports: recorded whatever the policy. */
+	if (ev->num[PM_F_OP] == PREMOD_OP_CONFIG) {
+		if (e->cfg.stats)
+			stats_inc(&e->cfg.stats->evaluated, 1);
+		emit(e, record_config(&e->ctx, ev));
+		return;
+	}
 	if (pm_event_has(ev, PM_F_PATH) && dirbuf)
 		pm_event_derive(ev, dirbuf, dirbuf_len);
+	/*
+	 * The kernel captures the exe at the hook (exe_ino; the receiver
+	 * names it). /proc/<tgid>/exe, read now, is only a fallback for
+	 * input that lacks it (an older module's events, hand-written
+	 * replay lines): an exe the kernel had but the host cannot name
+	 * stays absent, so no exception on exe applies to it.
+	 */
 	if (e->uses_exe && pm_event_has(ev, PM_F_TGID) &&
-	    !pm_event_has(ev, PM_F_EXE)) {
+	    !pm_event_has(ev, PM_F_EXE) && !pm_event_has(ev, PM_F_EXE_INO)) {
 		uint64_t lookups = 0;
 		const char *exe = exe_cache_get(
 			e->exe, (uint32_t)ev->num[PM_F_TGID],

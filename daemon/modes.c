@@ -26,7 +26,7 @@ void modes_print_prefilter(const struct policy_prefilter *pf, FILE *out)
 	uint32_t every = 0;
 
 	for (op = 1; op <= PREMOD_OP_MAX; op++)
-		if (op != PREMOD_OP_LOST)
+		if (op != PREMOD_OP_LOST && op != PREMOD_OP_CONFIG)
 			every |= 1U << op;
 	fprintf(out, "prefilter ops:");
 	if (!pf->ops) {

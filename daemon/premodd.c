@@ -638,6 +638,7 @@ static int run_daemon(struct daemon *d)
 	if (engine_start(d->engine, &d->q) < 0 ||
 	    receiver_init(&d->rx, pm_genl_fd(&d->k.events), d->k.events.family,
 			  &d->q, &d->stats) < 0 ||
+	    receiver_hostmap(&d->rx, NULL) < 0 ||
 	    receiver_start(&d->rx) < 0) {
 		log_msg(LOG_ERR, "cannot start the threads");
 		goto out_engine;

@@ -21,6 +21,7 @@
 
 #include "evqueue.h"
 #include "genl.h"
+#include "hostmap.h"
 #include "seqtrack.h"
 #include "stats.h"
 
@@ -40,6 +41,10 @@ struct receiver {
 	bool running;
 	unsigned char *buf;		/* RECEIVER_VLEN * RECEIVER_DGRAM */
 	uint64_t decode_logged;
+	/* host names: path/path2/exe as the initial mount namespace has them */
+	struct hostmap *hm;
+	struct hostmap_names *names;
+	uint64_t hostmap_logged;
 };
 
 int receiver_init(struct receiver *r, int fd, uint16_t family,
@@ -54,5 +59,11 @@ void receiver_restart(struct receiver *r, uint16_t family);
 /* One datagram, as the thread handles it (tests feed crafted buffers). */
 void receiver_datagram(struct receiver *r, const void *buf, size_t len,
 		       uint64_t now_ns);
+
+/*
+ * Map paths with the mount table @mountinfo (NULL: /proc/1/mountinfo)
+ * from now on; without it, events keep the task's names. 0 or -ENOMEM.
+ */
+int receiver_hostmap(struct receiver *r, const char *mountinfo);
 
 #endif /* PREMOD_DAEMON_RECEIVER_H */

@@ -19,7 +19,12 @@
  *
  * Commands (every command but GET_STATS and GET_FILTER changes state and
  * requires CAP_NET_ADMIN, GENL_ADMIN_PERM; GET_* require it too because they
- * reveal what is watched). Requests are validated strictly: an unknown
+ * reveal what is watched). REGISTER and SET_FILTER, which decide what is
+ * reported, also require CAP_AUDIT_CONTROL (as audit's AUDIT_SET does),
+ * EPERM otherwise; each is reported in the stream as a PREMOD_OP_CONFIG
+ * event. Joining the groups stays CAP_NET_ADMIN only: generic netlink
+ * groups can demand no other capability, and CAP_AUDIT_READ would add
+ * nothing a CAP_NET_ADMIN holder could not already get. Requests are validated strictly: an unknown
  * attribute, a wrong length or a missing required attribute is rejected with
  * EINVAL (with an extended ack message); unknown flag bits with EOPNOTSUPP.
  *
@@ -39,9 +44,12 @@
  *   PREMOD_CMD_REGISTER (request: optional PREMOD_A_UNREGISTER flag)
  *     Registers the calling process (its thread group, by struct pid) as the
  *     daemon: its own operations raise no events for as long as it lives,
- *     and only it may PUBLISH. A new REGISTER replaces the previous one.
- *     With PREMOD_A_UNREGISTER the registration is dropped (only by the
- *     registered process itself). Reply: PREMOD_A_VERSION.
+ *     and only it may PUBLISH. While another registered process is alive
+ *     REGISTER is refused with EBUSY (a second daemon would silently
+ *     blind the first); once it has exited (and been reaped) the next
+ *     REGISTER takes its place. REGISTER by the registered process itself
+ *     is a no-op. With PREMOD_A_UNREGISTER the registration is dropped
+ *     (only by the registered process itself). Reply: PREMOD_A_VERSION.
  *
  *   PREMOD_CMD_SET_FILTER (request: any of the filter attributes)
  *     Replaces the in-kernel prefilter as a whole; an empty request clears it
@@ -100,6 +108,36 @@
  *                          MKDIR: the mode requested, type bits included).
  *   PREMOD_A_PATH     string  absolute path of the object as the acting task
  *                          sees it (its root and mounts), NUL-terminated.
+ *   PREMOD_A_FS_PATH  string  path of the same object from the root of its
+ *                          filesystem (the one PREMOD_A_DEV names), as
+ *                          fanotify's FID mode identifies objects by
+ *                          filesystem and handle: the same whatever route
+ *                          (bind mount, mount namespace, chroot,
+ *                          /proc/PID/root, file handle, io_uring) the task
+ *                          took. With the mount table of the initial mount
+ *                          namespace (/proc/1/mountinfo: major:minor,
+ *                          root, mount point) a consumer maps it to the
+ *                          host's name; premodd and premodctl do. Absent,
+ *                          with PREMOD_F_FS_PATH_ERROR, when it could not be
+ *                          built without waiting (a rename raced with the
+ *                          walk on every try), is longer than
+ *                          PREMOD_PATH_MAX or does not reach the
+ *                          filesystem's root (a disconnected dentry from a
+ *                          file handle).
+ *   PREMOD_A_FS_PATH2 string  the same for PREMOD_A_PATH2 (RENAME, LINK).
+ *   PREMOD_A_EXE_DEV  u32  the acting task's executable, taken at the hook
+ *   PREMOD_A_EXE_INO  u64  (mm->exe_file): device (userspace encoding) and
+ *   PREMOD_A_EXE_FS_PATH string  inode, and its path within its
+ *                          filesystem (map it as PREMOD_A_FS_PATH). Absent
+ *                          for kernel threads; io_uring workers carry their
+ *                          submitter's. EXE_FS_PATH absent with
+ *                          PREMOD_F_EXE_ERROR as for FS_PATH. The exe is
+ *                          the one the task runs at the hook: an exec right
+ *                          after the attempt does not change it.
+ *   Flags about the actor's view: PREMOD_F_TASK_ROOT when the task's root
+ *   is not PID 1's (chroot, pivot_root in a container), PREMOD_F_TASK_MNTNS
+ *   when its mount namespace is not PID 1's; "PID 1" is the initial pid
+ *   namespace's, when the module was loaded.
  *
  * Per-op attributes:
  *   CREATE       PREMOD_A_RDEV (u32, userspace encoding; mknod of a device).
@@ -122,21 +160,53 @@
  *                and/or PREMOD_A_MTIME u64 (ns since epoch, when given
  *                explicitly; "now" is flagged instead).
  *   OPEN_WRITE   PREMOD_A_OPEN_FLAGS u32 (the open flags, O_* values of
- *                the architecture), PREMOD_A_OLD_SIZE u64.
+ *                the architecture), PREMOD_A_OLD_SIZE u64;
+ *                PREMOD_F_CREATED when this open created the file
+ *                (O_CREAT of a name that did not exist).
  *   SETXATTR     PREMOD_A_XATTR_NAME string, PREMOD_A_XATTR_SIZE u32;
  *                PREMOD_A_PATH is relative to the filesystem root
- *                (PREMOD_F_FS_RELATIVE) and starts with '/'.
+ *                (PREMOD_F_FS_RELATIVE) and starts with '/'; it is
+ *                also sent as PREMOD_A_FS_PATH, so it maps to the host
+ *                name like any other.
  *   REMOVEXATTR  PREMOD_A_XATTR_NAME string; path as for SETXATTR.
  *   LOST         PREMOD_A_LOST_COUNT u64, PREMOD_A_LOST_FIRST and
  *                PREMOD_A_LOST_LAST u64 (the sequence range, inclusive, the
  *                lost events lie in); SEQ, TIME, OP and FLAGS only.
+ *   CONFIG       a change of what premod reports, as audit's CONFIG_CHANGE:
+ *                PREMOD_A_CONFIG_ACTION u32 (enum premod_config_action),
+ *                PREMOD_A_CONFIG_DETAIL string (what changed: for
+ *                SET_FILTER the new filter, "ops=0x... include=P,...
+ *                exclude=P,... exclude_uids=N,..." with "-" for none, cut
+ *                at PREMOD_PATH_MAX; absent otherwise). The task fields
+ *                and exe are the caller's (for UNLOAD: rmmod's). Config
+ *                events are sequenced like every event but pass neither
+ *                the prefilter nor the daemon's self-exclusion: the
+ *                daemon's own REGISTER and SET_FILTER are reported. No
+ *                object attributes (DEV, INO, MODE, PATH). Module load
+ *                raises none: nobody can listen before the family exists;
+ *                a new stream starts at seq 1.
  *
  * Paths: PREMOD_A_PATH, PREMOD_A_PATH2 and PREMOD_A_TARGET are at most
  * PREMOD_PATH_MAX bytes with the NUL. A longer one is sent cut at its
  * *start* (the end, with the file name, is kept) and flagged
  * PREMOD_F_PATH_TRUNCATED / PREMOD_F_PATH2_TRUNCATED /
  * PREMOD_F_TARGET_TRUNCATED. A path the kernel could not resolve is sent
- * as the name alone with PREMOD_F_PATH_ERROR.
+ * as the name alone with PREMOD_F_PATH_ERROR (PREMOD_A_PATH) or
+ * PREMOD_F_PATH2_ERROR (PREMOD_A_PATH2). A path never ends in
+ * " (deleted)": an object that has no name any more (unlinked while open)
+ * is sent under its last name with PREMOD_F_UNLINKED.
+ * Paths are built in the hook without waiting: PREMOD_A_FS_PATH* by an
+ * RCU walk of the dentry's parents, checked against rename_lock's count
+ * and given up (flagged) after a few tries that saw a rename, never
+ * taking the lock (which sleeps on PREEMPT_RT). PREMOD_A_PATH* use the
+ * kernel's d_path(), whose retry after a racing rename or mount change
+ * takes rename_lock/mount_lock: on PREEMPT_RT kernels that rare retry is
+ * a sleeping lock in the hook. Consumers should prefer FS_PATH.
+ *
+ * Consumer-side flag: PREMOD_F_NO_HOST_PATH is never set by the kernel;
+ * premodd and premodctl set it when they could not name PREMOD_A_PATH (or
+ * PATH2) in the initial mount namespace (a mount that exists only in
+ * another namespace, or no FS_PATH): path then keeps the task's name.
  *
  * Loss. An event is lost only in these ways, each counted by reason in
  * PREMOD_CMD_GET_STATS:
@@ -214,6 +284,7 @@ enum premod_op {
 	PREMOD_OP_SETXATTR,
 	PREMOD_OP_REMOVEXATTR,
 	PREMOD_OP_LOST,
+	PREMOD_OP_CONFIG,
 	__PREMOD_OP_MAX
 };
 #define PREMOD_OP_MAX (__PREMOD_OP_MAX - 1)
@@ -226,6 +297,25 @@ enum premod_event_flag {
 	PREMOD_F_FS_RELATIVE		= 1U << 3, /* path from the fs root */
 	PREMOD_F_REPLACES		= 1U << 4, /* rename over an existing target */
 	PREMOD_F_PATH_ERROR		= 1U << 5, /* path could not be resolved */
+	PREMOD_F_PATH2_ERROR		= 1U << 6, /* path2 could not be resolved */
+	PREMOD_F_FS_PATH_ERROR		= 1U << 7, /* fs_path (or fs_path2) not sent */
+	PREMOD_F_UNLINKED		= 1U << 8, /* object has no name any more */
+	PREMOD_F_TASK_ROOT		= 1U << 9, /* task's root is not PID 1's */
+	PREMOD_F_TASK_MNTNS		= 1U << 10, /* task's mount ns is not PID 1's */
+	PREMOD_F_EXE_ERROR		= 1U << 11, /* exe_fs_path not sent */
+	PREMOD_F_CREATED		= 1U << 12, /* OPEN_WRITE: the open created it */
+	/* Set by consumers (premodd, premodctl), never by the kernel: */
+	PREMOD_F_NO_HOST_PATH		= 1U << 30, /* path/path2: no host name */
+};
+
+/* PREMOD_A_CONFIG_ACTION: what a PREMOD_OP_CONFIG event reports. */
+enum premod_config_action {
+	PREMOD_CONFIG_UNSPEC,
+	PREMOD_CONFIG_REGISTER,		/* a process registered as the daemon */
+	PREMOD_CONFIG_UNREGISTER,	/* ... dropped its registration */
+	PREMOD_CONFIG_REGISTER_REFUSED,	/* REGISTER refused: one is alive */
+	PREMOD_CONFIG_SET_FILTER,	/* the prefilter was replaced */
+	PREMOD_CONFIG_UNLOAD,		/* the module is being unloaded */
 };
 
 /* PREMOD_A_TIME_FLAGS */
@@ -294,6 +384,14 @@ enum premod_attr {
 	PREMOD_A_FILTER_EXCLUDE_UIDS,	/* nest of PREMOD_FA_UID */
 	PREMOD_A_RECORD,	/* string, JSON */
 	PAD_PREMOD_A,		/* padding for 64-bit attributes */
+	/* event attributes again (append-only): */
+	PREMOD_A_FS_PATH,	/* string */
+	PREMOD_A_FS_PATH2,	/* string */
+	PREMOD_A_EXE_DEV,	/* u32 */
+	PREMOD_A_EXE_INO,	/* u64 */
+	PREMOD_A_EXE_FS_PATH,	/* string */
+	PREMOD_A_CONFIG_ACTION,	/* u32, enum premod_config_action */
+	PREMOD_A_CONFIG_DETAIL,	/* string */
 	__PREMOD_A_MAX
 };
 #define PREMOD_A_MAX (__PREMOD_A_MAX - 1)

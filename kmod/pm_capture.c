@@ -12,13 +12,17 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/mm_types.h>
 #include <linux/kdev_t.h>
 #include <linux/mnt_namespace.h>
 #include <linux/ns_common.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seqlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uidgid.h>
@@ -33,6 +37,36 @@
 static DEFINE_PER_CPU(struct pm_cap *, caps);
 static DEFINE_PER_CPU(int, busy);
 
+/*
+ * "Initial" root and mount namespace: PID 1's (of the initial pid
+ * namespace) when the module is loaded, the ones whose mount table
+ * (/proc/1/mountinfo) premodd maps names with. The root is held so that
+ * comparing pointers with it stays meaningful.
+ */
+static struct path init_root;
+static u32 init_mntns;
+
+static u32 mntns_inum(struct task_struct *t);
+
+static void init_identity(void)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = READ_ONCE(init_pid_ns.child_reaper);
+	if (t)
+		get_task_struct(t);
+	rcu_read_unlock();
+	if (!t)
+		return;
+	task_lock(t);
+	if (t->fs)
+		get_fs_root(t->fs, &init_root);
+	init_mntns = mntns_inum(t);
+	task_unlock(t);
+	put_task_struct(t);
+}
+
 int pm_capture_init(void)
 {
 	int cpu;
@@ -46,12 +80,18 @@ int pm_capture_init(void)
 		}
 		per_cpu(caps, cpu) = c;
 	}
+	init_identity();
 	return 0;
 }
 
 void pm_capture_exit(void)
 {
 	int cpu;
+
+	if (init_root.dentry) {
+		path_put(&init_root);
+		memset(&init_root, 0, sizeof(init_root));
+	}
 
 	for_each_possible_cpu(cpu) {
 		vfree(per_cpu(caps, cpu));
@@ -75,6 +115,181 @@ static u32 mntns_inum(struct task_struct *t)
 	return ((struct ns_common *)nsp->mnt_ns)->inum;
 }
 
+/*
+ * The sequence counts of rename_lock and of fs_struct, read without ever
+ * waiting: the seqlock helpers take the writer's lock on a retry, and on
+ * PREEMPT_RT even on the first read while a writer is active, and a lock
+ * is a sleeping one there. An odd count (a writer is busy) is a failed
+ * try; a caller tries a bounded number of times, then gives up.
+ */
+#define WALK_TRIES	4
+
+static const seqcount_t *rename_seq(void)
+{
+	return &rename_lock.seqcount.seqcount;
+}
+
+/*
+ * Prepends to @start (inside @buf, already holding what follows, at least
+ * a NUL) the path of @d from the root of its filesystem, by its d_parent
+ * chain under RCU; the rename_lock count says whether a rename moved
+ * anything meanwhile. Returns the new start, or NULL when the path does
+ * not fit, the chain does not end at the filesystem's root (a
+ * disconnected dentry, as open_by_handle_at may give) or no try saw a
+ * quiet count. Never "/": an empty result means @d is the root.
+ */
+static char *fs_walk(const struct dentry *d, char *buf, char *start)
+{
+	const seqcount_t *rs = rename_seq();
+	int tries;
+
+	for (tries = 0; tries < WALK_TRIES; tries++) {
+		const struct dentry *cur = d;
+		unsigned int seq;
+		char *p = start;
+		bool ok = true;
+
+		seq = raw_read_seqcount(rs);
+		if (seq & 1)
+			continue;
+		rcu_read_lock();
+		while (!IS_ROOT(cur)) {
+			const struct dentry *parent = READ_ONCE(cur->d_parent);
+			const char *name = smp_load_acquire(&cur->d_name.name);
+			u32 n = READ_ONCE(cur->d_name.len);
+
+			n = strnlen(name, min_t(u32, n, NAME_MAX));
+			if (p - buf < n + 1) {
+				ok = false;
+				break;
+			}
+			p -= n;
+			memcpy(p, name, n);
+			*--p = '/';
+			cur = parent;
+		}
+		if (ok && cur != cur->d_sb->s_root)
+			ok = false;
+		rcu_read_unlock();
+		if (!read_seqcount_retry(rs, seq))
+			return ok ? p : NULL;
+	}
+	return NULL;
+}
+
+/* FS_PATH/FS_PATH2 of @d, or of @name in directory @d when @name is set. */
+static void cap_fs_path(struct pm_cap *c, enum pm_str which,
+			const struct dentry *d, const char *name, u32 n)
+{
+	char *buf = which == PM_STR_FS_PATH2 ? c->fspath2 : c->fspath;
+	char *end = buf + PREMOD_PATH_MAX - 1, *p;
+
+	*end = '\0';
+	p = end;
+	if (name) {
+		if (n + 2 > PREMOD_PATH_MAX)
+			goto fail;
+		p -= n;
+		memcpy(p, name, n);
+		*--p = '/';
+	}
+	p = fs_walk(d, buf, p);
+	if (!p)
+		goto fail;
+	if (p == end)
+		*--p = '/';
+	c->str[which] = p;
+	c->ev.slen[which] = end - p + 1;
+	return;
+fail:
+	c->ev.flags |= PREMOD_F_FS_PATH_ERROR;
+}
+
+/*
+ * The acting task's executable: mm->exe_file under RCU (its struct file
+ * is freed after a grace period; get_mm_exe_file() would take a
+ * reference, which we need not: the task is in a system call of its own,
+ * so its mm and exe stay). Kernel threads have none. io_uring workers
+ * share the submitter's mm, so their exe is the submitter's.
+ */
+static void cap_exe(struct pm_cap *c)
+{
+	struct mm_struct *mm = current->mm;
+	const struct dentry *d;
+	const struct inode *inode;
+	struct file *f;
+	unsigned int seq;
+	char *p;
+
+	if (!mm)
+		return;
+	rcu_read_lock();
+	f = rcu_dereference(mm->exe_file);
+	if (!f) {
+		rcu_read_unlock();
+		return;
+	}
+	d = f->f_path.dentry;
+	inode = file_inode(f);
+	c->ev.has_exe = 1;
+	c->ev.exe_dev = new_encode_dev(inode->i_sb->s_dev);
+	c->ev.exe_ino = inode->i_ino;
+	seq = raw_read_seqcount(rename_seq());
+	if (c->exe.s && c->exe.dentry == d && c->exe.inode == inode &&
+	    c->exe.seq == seq && !(seq & 1)) {
+		p = (char *)c->exe.s;
+	} else {
+		c->exe.s = NULL;
+		c->exe.buf[PREMOD_PATH_MAX - 1] = '\0';
+		p = fs_walk(d, c->exe.buf, c->exe.buf + PREMOD_PATH_MAX - 1);
+		if (p && p == c->exe.buf + PREMOD_PATH_MAX - 1)
+			*--p = '/';
+		if (p) {
+			c->exe.dentry = d;
+			c->exe.inode = inode;
+			c->exe.seq = seq;
+			c->exe.s = p;
+		}
+	}
+	rcu_read_unlock();
+	if (!p) {
+		c->ev.flags |= PREMOD_F_EXE_ERROR;
+		return;
+	}
+	c->str[PM_STR_EXE] = p;
+	c->ev.slen[PM_STR_EXE] = c->exe.buf + PREMOD_PATH_MAX - p;
+}
+
+/* Whether the task's root and mount namespace are the initial ones. */
+static u32 task_view_flags(void)
+{
+	struct fs_struct *fs = current->fs;
+	u32 flags = 0;
+
+	if (init_mntns && mntns_inum(current) != init_mntns)
+		flags |= PREMOD_F_TASK_MNTNS;
+	if (fs && init_root.dentry) {
+		const seqcount_t *sc = &fs->seq.seqcount;
+		struct path root = {};
+		unsigned int seq;
+		int tries;
+
+		for (tries = 0; tries < WALK_TRIES; tries++) {
+			seq = raw_read_seqcount(sc);
+			if (seq & 1)
+				continue;
+			root.mnt = READ_ONCE(fs->root.mnt);
+			root.dentry = READ_ONCE(fs->root.dentry);
+			if (!read_seqcount_retry(sc, seq))
+				break;
+		}
+		/* Unknown (a chroot racing with us) counts as not initial. */
+		if (root.mnt != init_root.mnt || root.dentry != init_root.dentry)
+			flags |= PREMOD_F_TASK_ROOT;
+	}
+	return flags;
+}
+
 static void fill_task(struct pm_event *ev)
 {
 	const struct cred *cred = current_cred();
@@ -95,6 +310,7 @@ static void fill_task(struct pm_event *ev)
 	ev->auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
 	ev->session = audit_get_sessionid(current);
 	ev->mntns = mntns_inum(current);
+	ev->flags |= task_view_flags();
 	/* comm may change under us (prctl); strscpy bounds it either way. */
 	strscpy(ev->comm, current->comm, sizeof(ev->comm));
 }
@@ -109,12 +325,13 @@ static bool is_daemon(void)
 	return self;
 }
 
-struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
-			    struct dentry *d1, struct dentry *d2)
+struct pm_cap *pm_cap_begin_mnt(enum pm_hook_id h, u32 op,
+				struct vfsmount *mnt, struct dentry *d1,
+				struct dentry *d2)
 {
 	struct pm_cap *c;
 
-	this_cpu_inc(pm_stats.hits[h]);
+	/* The hook counted its hit: it sees some it never offers here. */
 	if (!pm_genl_listening())
 		return NULL;
 	if (!pm_filter_op(op)) {
@@ -125,7 +342,7 @@ struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
 		pm_stat_inc(PREMOD_STAT_SELF);
 		return NULL;
 	}
-	if (!pm_filter_match(d1, d2)) {
+	if (!pm_filter_match(mnt, d1, d2)) {
 		pm_stat_inc(PREMOD_STAT_FILTERED);
 		return NULL;
 	}
@@ -138,6 +355,7 @@ struct pm_cap *pm_cap_begin(enum pm_hook_id h, u32 op,
 	memset(&c->ev, 0, sizeof(c->ev));
 	c->ev.op = op;
 	fill_task(&c->ev);
+	cap_exe(c);
 	return c;
 }
 
@@ -146,6 +364,40 @@ void pm_cap_commit(struct pm_cap *c)
 	pm_ring_commit(&c->ev, c->str);
 	this_cpu_write(busy, 0);
 	pm_drain_kick();
+}
+
+/*
+ * A config event, from process context (a genl command, module exit):
+ * the caller's identity, the action and what changed. It bypasses the
+ * prefilter and the self-exclusion: the daemon's own changes are what it
+ * must not be able to make silently.
+ */
+void pm_cap_config(u32 action, const char *detail)
+{
+	struct pm_cap *c;
+
+	if (!pm_genl_listening())
+		return;
+	preempt_disable();
+	if (this_cpu_xchg(busy, 1)) {
+		this_cpu_inc(pm_stats.reentry);
+		preempt_enable();
+		return;
+	}
+	c = this_cpu_read(caps);
+	memset(c->str, 0, sizeof(c->str));
+	memset(&c->ev, 0, sizeof(c->ev));
+	c->ev.op = PREMOD_OP_CONFIG;
+	c->ev.config_action = action;
+	fill_task(&c->ev);
+	cap_exe(c);
+	if (detail) {
+		c->str[PM_STR_DETAIL] = detail;
+		c->ev.slen[PM_STR_DETAIL] = min_t(size_t, strlen(detail) + 1,
+						  PREMOD_PATH_MAX);
+	}
+	pm_cap_commit(c);
+	preempt_enable();
 }
 
 void pm_cap_inode(struct pm_cap *c, const struct inode *inode)
@@ -169,6 +421,17 @@ static u32 trunc_flag(enum pm_str which)
 	default:
 		return 0;
 	}
+}
+
+static u32 error_flag(enum pm_str which)
+{
+	return which == PM_STR_PATH2 ? PREMOD_F_PATH2_ERROR :
+				       PREMOD_F_PATH_ERROR;
+}
+
+static enum pm_str fs_which(enum pm_str which)
+{
+	return which == PM_STR_PATH2 ? PM_STR_FS_PATH2 : PM_STR_FS_PATH;
 }
 
 static char *strbuf(struct pm_cap *c, enum pm_str which)
@@ -238,9 +501,28 @@ static void name_only(struct pm_cap *c, enum pm_str which,
 	memcpy(buf, name, n);
 	rcu_read_unlock();
 	buf[n] = '\0';
-	c->ev.flags |= PREMOD_F_PATH_ERROR;
+	c->ev.flags |= error_flag(which);
 	pm_stat_inc(PREMOD_STAT_PATH_ERROR);
 	set_str(c, which, buf, n + 1, false);
+}
+
+/*
+ * An object that was unlinked while open (or hard-linked from it) has no
+ * name: d_path() appends " (deleted)" to its last one. Send the last name
+ * without that and flag the object instead; a file whose name really ends
+ * in " (deleted)" keeps it.
+ */
+static void strip_deleted(struct pm_cap *c, const struct dentry *d, char *s)
+{
+	static const char sfx[] = " (deleted)";
+	size_t len, n = sizeof(sfx) - 1;
+
+	if (!d_unlinked(d))
+		return;
+	c->ev.flags |= PREMOD_F_UNLINKED;
+	len = strlen(s);
+	if (len > n && !memcmp(s + len - n, sfx, n))
+		s[len - n] = '\0';
 }
 
 void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
@@ -249,6 +531,7 @@ void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
 	bool cut = false;
 	char *s;
 
+	cap_fs_path(c, fs_which(which), p->dentry, NULL, 0);
 	/* d_path() resolves against current->fs, gone late in exit(). */
 	if (!current->fs) {
 		name_only(c, which, p->dentry);
@@ -263,6 +546,7 @@ void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
 		s = tail_walk(p->dentry, buf, PM_PATHBUF);
 		cut = true;
 	}
+	strip_deleted(c, p->dentry, s);
 	set_str(c, which, s, strlen(s) + 1, cut);
 }
 
@@ -287,6 +571,7 @@ void pm_cap_child(struct pm_cap *c, enum pm_str which,
 	memcpy(name, child->d_name.name, n);
 	name[n] = '\0';
 	slash = name - 1;
+	cap_fs_path(c, fs_which(which), dir->dentry, name, n);
 
 	if (!current->fs) {
 		s = ERR_PTR(-ENOENT);
@@ -298,7 +583,7 @@ void pm_cap_child(struct pm_cap *c, enum pm_str which,
 		}
 	}
 	if (IS_ERR(s)) {
-		c->ev.flags |= PREMOD_F_PATH_ERROR;
+		c->ev.flags |= error_flag(which);
 		pm_stat_inc(PREMOD_STAT_PATH_ERROR);
 		set_str(c, which, name, n + 1, false);
 		return;
@@ -316,13 +601,17 @@ void pm_cap_dentry(struct pm_cap *c, const struct dentry *d)
 	char *s;
 
 	c->ev.flags |= PREMOD_F_FS_RELATIVE;
-	s = dentry_path_raw(d, buf, PM_PATHBUF);
-	if (IS_ERR(s)) {
-		if (PTR_ERR(s) != -ENAMETOOLONG) {
+	if (d_unlinked(d))
+		c->ev.flags |= PREMOD_F_UNLINKED;
+	/* PATH is the same path from the filesystem's root, cut if need be. */
+	cap_fs_path(c, PM_STR_FS_PATH, d, NULL, 0);
+	s = (char *)c->str[PM_STR_FS_PATH];
+	if (!s) {
+		s = tail_walk(d, buf, PM_PATHBUF);
+		if (!*s) {
 			name_only(c, PM_STR_PATH, d);
 			return;
 		}
-		s = tail_walk(d, buf, PM_PATHBUF);
 		cut = true;
 	}
 	set_str(c, PM_STR_PATH, s, strlen(s) + 1, cut);

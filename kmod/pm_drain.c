@@ -21,7 +21,9 @@
  *   DROP_ALLOC                      batch_put(), no skb for the event;
  *   DROP_SEND, DROP_UNLOAD          batch_send(), ENOBUFS (UNLOAD when it
  *                                   is the last drain, at unload);
- *   DROP_NO_LISTENER                batch_send(), ESRCH.
+ *   DROP_NO_LISTENER                batch_send(), ESRCH and no listener
+ *                                   left (ESRCH while one is subscribed
+ *                                   is its overrun: DROP_SEND).
  *
  * The work runs on an ordered workqueue of its own: one drain at a time,
  * and unload can wait for it.
@@ -100,8 +102,12 @@ static void batch_send(struct batch *b, bool final)
 		pm_stat_inc(PREMOD_STAT_BATCHES);
 		if (b->carries_pending)
 			memset(&pending, 0, sizeof(pending));
-	} else if (err == -ESRCH) {
-		/* Nobody left to tell: a new listener starts afresh. */
+	} else if (err == -ESRCH && !pm_genl_listening()) {
+		/*
+		 * Nobody left to tell: a new listener starts afresh. (ESRCH
+		 * with a listener still subscribed is one that overran without
+		 * NETLINK_BROADCAST_ERROR: a send loss, reported in-band.)
+		 */
 		pm_stat_add(PREMOD_STAT_DROP_NO_LISTENER, b->events);
 		memset(&pending, 0, sizeof(pending));
 	} else {

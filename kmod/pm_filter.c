@@ -7,7 +7,9 @@
  * rename_lock seqlock, fine in a kprobe handler) against the dentries the
  * paths resolved to when the filter was set. So a directory reached
  * through a bind mount, from another mount namespace or inside a chroot
- * is the same subtree. The filter holds references on its paths; it is
+ * is the same subtree. For hooks that have the mount, mount ancestry too
+ * (see mount_under()): a filesystem mounted inside a watched directory is
+ * inside it. The filter holds references on its paths; it is
  * replaced as a whole under RCU, and the old one is released after a
  * grace period from process context (path_put() may sleep).
  */
@@ -54,18 +56,43 @@ bool pm_filter_op(u32 op)
 	return pass;
 }
 
-static bool inside(const struct pm_filter *f, struct dentry *d, bool exclude)
+/*
+ * Mount ancestry: @d on @mnt lies under @root through the mounts above
+ * @mnt (a filesystem mounted inside a watched directory). path_is_under()
+ * is the exported way; it holds mount_lock's spinlock for the walk, which
+ * is fine with preemption disabled but a sleeping lock on PREEMPT_RT, so
+ * there only dentry ancestry is judged. It follows the mount tree the
+ * root was resolved in (the setter's namespace): a mount only another
+ * namespace has is judged by dentry ancestry alone.
+ */
+static bool mount_under(struct vfsmount *mnt, struct dentry *d,
+			const struct path *root)
+{
+	struct path p = { .mnt = mnt, .dentry = d };
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || !mnt)
+		return false;
+	/* The root's own mount: dentry ancestry has decided already. */
+	if (mnt == root->mnt)
+		return false;
+	return path_is_under(&p, root);
+}
+
+static bool inside(const struct pm_filter *f, struct vfsmount *mnt,
+		   struct dentry *d, bool exclude)
 {
 	unsigned int i;
 
 	for (i = 0; i < f->n_roots; i++)
 		if (f->roots[i].exclude == exclude &&
-		    is_subdir(d, f->roots[i].path.dentry))
+		    (is_subdir(d, f->roots[i].path.dentry) ||
+		     mount_under(mnt, d, &f->roots[i].path)))
 			return true;
 	return false;
 }
 
-bool pm_filter_match(struct dentry *d1, struct dentry *d2)
+bool pm_filter_match(struct vfsmount *mnt, struct dentry *d1,
+		     struct dentry *d2)
 {
 	struct pm_filter *f;
 	bool pass = true;
@@ -83,13 +110,14 @@ bool pm_filter_match(struct dentry *d1, struct dentry *d2)
 			goto out;
 		}
 	}
-	if (f->n_include && !((d1 && inside(f, d1, false)) ||
-			      (d2 && inside(f, d2, false)))) {
+	if (f->n_include && !((d1 && inside(f, mnt, d1, false)) ||
+			      (d2 && inside(f, mnt, d2, false)))) {
 		pass = false;
 		goto out;
 	}
 	if (f->n_roots > f->n_include && (d1 || d2) &&
-	    (!d1 || inside(f, d1, true)) && (!d2 || inside(f, d2, true)))
+	    (!d1 || inside(f, mnt, d1, true)) &&
+	    (!d2 || inside(f, mnt, d2, true)))
 		pass = false;
 out:
 	rcu_read_unlock();
@@ -278,6 +306,40 @@ int pm_filter_fill(struct sk_buff *skb)
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* "ops=0x... include=a,b exclude=- exclude_uids=0,1", cut to @len. */
+void pm_filter_describe(char *buf, size_t len)
+{
+	struct pm_filter *f = rcu_dereference_protected(active, true);
+	size_t n = 0;
+	unsigned int i, k;
+
+	if (!f) {
+		strscpy(buf, "none", len);
+		return;
+	}
+	n += scnprintf(buf + n, len - n, "ops=%#x", f->ops);
+	for (k = 0; k < 2; k++) {
+		bool first = true;
+
+		n += scnprintf(buf + n, len - n, k ? " exclude=" : " include=");
+		for (i = 0; i < f->n_roots; i++) {
+			if (f->roots[i].exclude != (k == 1))
+				continue;
+			n += scnprintf(buf + n, len - n, "%s%s",
+				       first ? "" : ",", f->roots[i].name);
+			first = false;
+		}
+		if (first)
+			n += scnprintf(buf + n, len - n, "-");
+	}
+	n += scnprintf(buf + n, len - n, " exclude_uids=");
+	for (i = 0; i < f->n_uids; i++)
+		n += scnprintf(buf + n, len - n, "%s%u", i ? "," : "",
+			       from_kuid(&init_user_ns, f->uids[i]));
+	if (!f->n_uids)
+		scnprintf(buf + n, len - n, "-");
 }
 
 void pm_filter_exit(void)

@@ -11,7 +11,9 @@
  * commands are serialised by lock; the family runs them in parallel
  * otherwise, so SET_FILTER's grace period stalls no other family.
  */
+#include <linux/capability.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -20,6 +22,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "pm_capture.h"
 #include "pm_filter.h"
 #include "pm_genl.h"
 #include "pm_ring.h"
@@ -80,18 +83,8 @@ static int put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, PAD_PREMOD_A);
 }
 
-/* Events: flat attributes, see include/premod.h. */
-static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
+static int put_task_attrs(struct sk_buff *skb, const struct pm_event *ev)
 {
-	static const int str_type[PM_STR_N] = {
-		[PM_STR_PATH] = PREMOD_A_PATH,
-		[PM_STR_PATH2] = PREMOD_A_PATH2,
-		[PM_STR_TARGET] = PREMOD_A_TARGET,
-		[PM_STR_XATTR] = PREMOD_A_XATTR_NAME,
-	};
-	const char *s = pm_event_strings(ev);
-	int i;
-
 	if (put_u64(skb, PREMOD_A_SEQ, ev->seq) ||
 	    put_u64(skb, PREMOD_A_TIME, ev->time) ||
 	    nla_put_u32(skb, PREMOD_A_OP, ev->op) ||
@@ -109,11 +102,42 @@ static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
 	    nla_put_u32(skb, PREMOD_A_SESSION, ev->session) ||
 	    nla_put_string(skb, PREMOD_A_COMM, ev->comm) ||
 	    put_u64(skb, PREMOD_A_CGROUP, ev->cgroup) ||
-	    nla_put_u32(skb, PREMOD_A_MNTNS, ev->mntns) ||
-	    nla_put_u32(skb, PREMOD_A_DEV, ev->dev) ||
-	    put_u64(skb, PREMOD_A_INO, ev->ino) ||
-	    nla_put_u32(skb, PREMOD_A_MODE, ev->mode))
+	    nla_put_u32(skb, PREMOD_A_MNTNS, ev->mntns))
 		return -EMSGSIZE;
+	if (ev->has_exe &&
+	    (nla_put_u32(skb, PREMOD_A_EXE_DEV, ev->exe_dev) ||
+	     put_u64(skb, PREMOD_A_EXE_INO, ev->exe_ino)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Events: flat attributes, see include/premod.h. */
+static int put_event_attrs(struct sk_buff *skb, const struct pm_event *ev)
+{
+	static const int str_type[PM_STR_N] = {
+		[PM_STR_PATH] = PREMOD_A_PATH,
+		[PM_STR_PATH2] = PREMOD_A_PATH2,
+		[PM_STR_TARGET] = PREMOD_A_TARGET,
+		[PM_STR_XATTR] = PREMOD_A_XATTR_NAME,
+		[PM_STR_FS_PATH] = PREMOD_A_FS_PATH,
+		[PM_STR_FS_PATH2] = PREMOD_A_FS_PATH2,
+		[PM_STR_EXE] = PREMOD_A_EXE_FS_PATH,
+		[PM_STR_DETAIL] = PREMOD_A_CONFIG_DETAIL,
+	};
+	const char *s = pm_event_strings(ev);
+	int i;
+
+	if (put_task_attrs(skb, ev))
+		return -EMSGSIZE;
+	/* A config event has no object: the action instead. */
+	if (ev->op == PREMOD_OP_CONFIG) {
+		if (nla_put_u32(skb, PREMOD_A_CONFIG_ACTION, ev->config_action))
+			return -EMSGSIZE;
+	} else if (nla_put_u32(skb, PREMOD_A_DEV, ev->dev) ||
+		   put_u64(skb, PREMOD_A_INO, ev->ino) ||
+		   nla_put_u32(skb, PREMOD_A_MODE, ev->mode)) {
+		return -EMSGSIZE;
+	}
 
 	for (i = 0; i < PM_STR_N; i++) {
 		if (!ev->slen[i])
@@ -315,10 +339,15 @@ static int cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
 static int cmd_register(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pid *old = NULL, *me = task_tgid(current);
+	bool changed = false;
 	struct sk_buff *msg;
 	void *hdr;
 	int err = 0;
 
+	if (!netlink_capable(skb, CAP_AUDIT_CONTROL)) {
+		NL_SET_ERR_MSG(info->extack, "REGISTER needs CAP_AUDIT_CONTROL");
+		return -EPERM;
+	}
 	msg = reply_new(info, &hdr);
 	if (!msg)
 		return -ENOMEM;
@@ -334,8 +363,19 @@ static int cmd_register(struct sk_buff *skb, struct genl_info *info)
 						  lockdep_is_held(&lock));
 		}
 	} else if (!is_daemon()) {
-		old = rcu_replace_pointer(pm_daemon, get_pid(me),
-					  lockdep_is_held(&lock));
+		struct pid *cur = rcu_dereference_protected(pm_daemon,
+						lockdep_is_held(&lock));
+
+		/* One daemon: a second one would silently blind the first. */
+		if (cur && pid_has_task(cur, PIDTYPE_TGID)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "another process is registered and alive");
+			err = -EBUSY;
+		} else {
+			old = rcu_replace_pointer(pm_daemon, get_pid(me),
+						  lockdep_is_held(&lock));
+			changed = true;
+		}
 	}
 	mutex_unlock(&lock);
 	if (old) {
@@ -343,6 +383,12 @@ static int cmd_register(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		put_pid(old);
 	}
+	if (err == -EBUSY)
+		pm_cap_config(PREMOD_CONFIG_REGISTER_REFUSED, NULL);
+	else if (!err && info->attrs[PREMOD_A_UNREGISTER])
+		pm_cap_config(PREMOD_CONFIG_UNREGISTER, NULL);
+	else if (!err && changed)
+		pm_cap_config(PREMOD_CONFIG_REGISTER, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -352,11 +398,23 @@ static int cmd_register(struct sk_buff *skb, struct genl_info *info)
 
 static int cmd_set_filter(struct sk_buff *skb, struct genl_info *info)
 {
+	char *detail;
 	int err;
 
+	if (!netlink_capable(skb, CAP_AUDIT_CONTROL)) {
+		NL_SET_ERR_MSG(info->extack, "SET_FILTER needs CAP_AUDIT_CONTROL");
+		return -EPERM;
+	}
+	detail = kmalloc(PREMOD_PATH_MAX, GFP_KERNEL);
 	mutex_lock(&lock);
 	err = pm_filter_set(info);
+	if (!err && detail)
+		pm_filter_describe(detail, PREMOD_PATH_MAX);
 	mutex_unlock(&lock);
+	if (!err)
+		pm_cap_config(PREMOD_CONFIG_SET_FILTER,
+			      detail ? detail : "(no memory to describe it)");
+	kfree(detail);
 	return err;
 }
 

@@ -53,7 +53,8 @@ static int kp_mknod(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_MKNOD);
 	if (private_dentry(dir->dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_MKNOD, PREMOD_OP_CREATE, dir->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_MKNOD, PREMOD_OP_CREATE, dir->mnt,
+			     dir->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(dir->dentry));
@@ -79,7 +80,8 @@ static int kp_mkdir(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_MKDIR);
 	if (private_dentry(dir->dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_MKDIR, PREMOD_OP_MKDIR, dir->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_MKDIR, PREMOD_OP_MKDIR, dir->mnt,
+			     dir->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(dir->dentry));
@@ -101,7 +103,7 @@ static void remove_event(struct pt_regs *regs, enum pm_hook_id h, u32 op)
 	hit(h);
 	if (private_dentry(dentry))
 		return;
-	c = pm_cap_begin(h, op, dentry, NULL);
+	c = pm_cap_begin_mnt(h, op, dir->mnt, dentry, NULL);
 	if (!c)
 		return;
 	pm_cap_inode(c, inode);
@@ -142,8 +144,8 @@ static int kp_rename(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_RENAME);
 	if (private_dentry(old_dentry) || private_dentry(new_dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_RENAME, PREMOD_OP_RENAME, old_dentry,
-			 new_dir->dentry);
+	c = pm_cap_begin_mnt(PM_HOOK_RENAME, PREMOD_OP_RENAME, old_dir->mnt,
+			     old_dentry, new_dir->dentry);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(old_dentry));
@@ -174,8 +176,8 @@ static int kp_link(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_LINK);
 	if (private_dentry(old_dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_LINK, PREMOD_OP_LINK, old_dentry,
-			 new_dir->dentry);
+	c = pm_cap_begin_mnt(PM_HOOK_LINK, PREMOD_OP_LINK, new_dir->mnt,
+			     old_dentry, new_dir->dentry);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(old_dentry));
@@ -197,7 +199,8 @@ static int kp_symlink(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_SYMLINK);
 	if (private_dentry(dir->dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_SYMLINK, PREMOD_OP_SYMLINK, dir->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_SYMLINK, PREMOD_OP_SYMLINK, dir->mnt,
+			     dir->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(dir->dentry));
@@ -249,8 +252,8 @@ static int kp_truncate(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_TRUNCATE);
 	if (private_dentry(path->dentry))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_TRUNCATE, PREMOD_OP_TRUNCATE, path->dentry,
-			 NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_TRUNCATE, PREMOD_OP_TRUNCATE, path->mnt,
+			     path->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, inode);
@@ -273,7 +276,8 @@ static int kp_chmod(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_CHMOD);
 	if (!inode || IS_PRIVATE(inode))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_CHMOD, PREMOD_OP_CHMOD, path->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_CHMOD, PREMOD_OP_CHMOD, path->mnt,
+			     path->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, inode);
@@ -297,7 +301,8 @@ static int kp_chown(struct kprobe *kp, struct pt_regs *regs)
 	hit(PM_HOOK_CHOWN);
 	if (!inode || IS_PRIVATE(inode))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_CHOWN, PREMOD_OP_CHOWN, path->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_CHOWN, PREMOD_OP_CHOWN, path->mnt,
+			     path->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, inode);
@@ -333,7 +338,8 @@ static int kp_utimes(struct kprobe *kp, struct pt_regs *regs)
 	struct pm_cap *c;
 
 	hit(PM_HOOK_UTIMES);
-	c = pm_cap_begin(PM_HOOK_UTIMES, PREMOD_OP_SETATTR, path->dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_UTIMES, PREMOD_OP_SETATTR, path->mnt,
+			     path->dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, d_backing_inode(path->dentry));
@@ -373,13 +379,15 @@ static int kp_open(struct kprobe *kp, struct pt_regs *regs)
 	if (!inode || !(S_ISREG(inode->i_mode) || S_ISDIR(inode->i_mode) ||
 			S_ISBLK(inode->i_mode)))
 		return 0;
-	c = pm_cap_begin(PM_HOOK_OPEN, PREMOD_OP_OPEN_WRITE,
-			 file->f_path.dentry, NULL);
+	c = pm_cap_begin_mnt(PM_HOOK_OPEN, PREMOD_OP_OPEN_WRITE,
+			     file->f_path.mnt, file->f_path.dentry, NULL);
 	if (!c)
 		return 0;
 	pm_cap_inode(c, inode);
 	c->ev.open_flags = file->f_flags;
 	c->ev.old_size = i_size_read(inode);
+	if (file->f_mode & FMODE_CREATED)
+		c->ev.flags |= PREMOD_F_CREATED;
 	pm_cap_path(c, PM_STR_PATH, &file->f_path);
 	pm_cap_commit(c);
 	return 0;

@@ -43,6 +43,10 @@ enum pm_str {
 	PM_STR_PATH2,
 	PM_STR_TARGET,
 	PM_STR_XATTR,
+	PM_STR_FS_PATH,
+	PM_STR_FS_PATH2,
+	PM_STR_EXE,
+	PM_STR_DETAIL,
 	PM_STR_N
 };
 
@@ -68,7 +72,11 @@ struct pm_event {
 	u32 rdev, nlink, rename_flags, open_flags, time_flags, xattr_size;
 	u32 old_mode, new_mode, old_uid, new_uid, old_gid, new_gid;
 	u64 old_size, new_size, target_ino, atime, mtime;
+	u32 exe_dev;
+	u32 config_action;
+	u64 exe_ino;
 	u8 has_new_size;
+	u8 has_exe;
 	char comm[TASK_COMM_LEN];
 	u16 slen[PM_STR_N];
 };
@@ -79,10 +87,13 @@ static inline const char *pm_event_strings(const struct pm_event *ev)
 	return (const char *)(ev + 1);
 }
 
-/* Room for strings: PATH, PATH2, TARGET at PREMOD_PATH_MAX, xattr name. */
+/*
+ * Room for strings: PATH, PATH2, TARGET, FS_PATH, FS_PATH2, EXE, DETAIL at
+ * PREMOD_PATH_MAX, xattr name.
+ */
 #define PM_XATTR_NAME_MAX	(XATTR_NAME_MAX + 1)
 #define PM_EVENT_MAX \
-	ALIGN(sizeof(struct pm_event) + 3 * PREMOD_PATH_MAX + PM_XATTR_NAME_MAX, 8)
+	ALIGN(sizeof(struct pm_event) + 7 * PREMOD_PATH_MAX + PM_XATTR_NAME_MAX, 8)
 
 /* A loss report, built by the drain, never stored in a ring. */
 struct pm_lost {

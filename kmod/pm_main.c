@@ -97,7 +97,15 @@ static int __init pm_init(void)
 	return 0;
 
 fail_genl:
+	/*
+	 * As at unload: the family was up, so a caller may have set a filter
+	 * or registered; the drain's last send needs the family.
+	 */
+	pm_drain_exit();
 	pm_genl_exit();
+	pm_filter_exit();
+	put_pid(rcu_replace_pointer(pm_daemon, NULL, true));
+	goto fail_capture;
 fail_drain:
 	pm_drain_exit();
 fail_capture:
@@ -115,6 +123,8 @@ static void __exit pm_exit(void)
 {
 	struct pid *daemon;
 
+	/* Sequenced before the last events; the final drain sends it. */
+	pm_cap_config(PREMOD_CONFIG_UNLOAD, NULL);
 	pm_hooks_exit();
 	pm_drain_exit();
 	pm_genl_exit();

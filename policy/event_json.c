@@ -27,16 +27,19 @@ static const enum pm_field out_order[] = {
 	PM_F_PPID, PM_F_UID, PM_F_GID, PM_F_EUID, PM_F_EGID, PM_F_FSUID,
 	PM_F_FSGID, PM_F_AUID, PM_F_SESSION, PM_F_COMM, PM_F_CGROUP,
 	PM_F_MNTNS, PM_F_DEV, PM_F_INO, PM_F_MODE, PM_F_PATH, PM_F_PATH2,
+	PM_F_TASK_PATH, PM_F_TASK_PATH2, PM_F_FS_PATH, PM_F_FS_PATH2,
 	PM_F_TARGET, PM_F_XATTR_NAME, PM_F_XATTR_SIZE, PM_F_OLD_MODE,
 	PM_F_NEW_MODE, PM_F_OLD_UID, PM_F_NEW_UID, PM_F_OLD_GID,
 	PM_F_NEW_GID, PM_F_OLD_SIZE, PM_F_NEW_SIZE, PM_F_NLINK, PM_F_RDEV,
 	PM_F_RENAME_FLAGS, PM_F_TARGET_INO, PM_F_OPEN_FLAGS, PM_F_TIME_FLAGS,
 	PM_F_ATIME, PM_F_MTIME, PM_F_LOST_COUNT, PM_F_LOST_FIRST,
-	PM_F_LOST_LAST,
+	PM_F_LOST_LAST, PM_F_EXE_DEV, PM_F_EXE_INO, PM_F_EXE_FS_PATH, PM_F_EXE,
+	PM_F_CONFIG_ACTION, PM_F_CONFIG_DETAIL,
 };
 
+/* Every field but the derived name and dir. */
 _Static_assert(sizeof(out_order) / sizeof(out_order[0]) ==
-	       PM_F_COUNT - 3, "event_json: every wire field has a place");
+	       PM_F_COUNT - 2, "event_json: every wire field has a place");
 
 /* Fields that are u64 on the wire; every other number is a u32. */
 static const uint64_t wide_fields =
@@ -44,7 +47,7 @@ static const uint64_t wide_fields =
 	1ULL << PM_F_INO | 1ULL << PM_F_OLD_SIZE | 1ULL << PM_F_NEW_SIZE |
 	1ULL << PM_F_TARGET_INO | 1ULL << PM_F_ATIME | 1ULL << PM_F_MTIME |
 	1ULL << PM_F_LOST_COUNT | 1ULL << PM_F_LOST_FIRST |
-	1ULL << PM_F_LOST_LAST;
+	1ULL << PM_F_LOST_LAST | 1ULL << PM_F_EXE_INO;
 
 static const char hexdig[] = "0123456789abcdef";
 

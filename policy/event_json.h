@@ -40,7 +40,7 @@
  * Buffer size that always suffices for pm_event_render_json() of an event
  * decoded from the kernel (string lengths within the contract's limits).
  */
-#define PM_EVENT_JSON_MAX	(160 * 1024)
+#define PM_EVENT_JSON_MAX	(512 * 1024)
 
 /* New reference, or NULL on allocation failure. */
 json_t *pm_event_to_json(const struct pm_event *ev);

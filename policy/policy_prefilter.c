@@ -24,7 +24,8 @@
 #include "policy_int.h"
 
 #define KERNEL_OPS (((1u << (PREMOD_OP_MAX + 1)) - 1) & \
-		    ~(1u << PREMOD_OP_UNSPEC) & ~(1u << PREMOD_OP_LOST))
+		    ~(1u << PREMOD_OP_UNSPEC) & ~(1u << PREMOD_OP_LOST) & \
+		    ~(1u << PREMOD_OP_CONFIG))
 #define XATTR_OPS ((1u << PREMOD_OP_SETXATTR) | (1u << PREMOD_OP_REMOVEXATTR))
 
 /*

@@ -86,6 +86,13 @@ static const struct attr_info attrs[__PREMOD_A_MAX] = {
 	OTHER(FILTER_EXCLUDE_UIDS, "filter_exclude_uids"),
 	OTHER(RECORD, "record"),
 	[PAD_PREMOD_A] = { "pad", W_NONE, -1, 0 },
+	STR(FS_PATH, FS_PATH, "fs_path", PREMOD_PATH_MAX),
+	STR(FS_PATH2, FS_PATH2, "fs_path2", PREMOD_PATH_MAX),
+	N32(EXE_DEV, EXE_DEV, "exe_dev"),
+	N64(EXE_INO, EXE_INO, "exe_ino"),
+	STR(EXE_FS_PATH, EXE_FS_PATH, "exe_fs_path", PREMOD_PATH_MAX),
+	N32(CONFIG_ACTION, CONFIG_ACTION, "config_action"),
+	STR(CONFIG_DETAIL, CONFIG_DETAIL, "config_detail", PREMOD_PATH_MAX),
 };
 
 #undef N32
@@ -93,7 +100,7 @@ static const struct attr_info attrs[__PREMOD_A_MAX] = {
 #undef STR
 #undef OTHER
 
-_Static_assert(__PREMOD_A_MAX == PAD_PREMOD_A + 1,
+_Static_assert(__PREMOD_A_MAX == PREMOD_A_CONFIG_DETAIL + 1,
 	       "decode: a new attribute needs an entry in attrs[]");
 
 const char *pm_attr_name(unsigned int type)

@@ -57,14 +57,23 @@ const struct pm_field_info pm_fields[PM_F_COUNT] = {
 	F(LOST_COUNT, "lost_count", NUM),
 	F(LOST_FIRST, "lost_first", NUM),
 	F(LOST_LAST, "lost_last", NUM),
+	F(EXE_DEV, "exe_dev", NUM),
+	F(EXE_INO, "exe_ino", NUM),
+	F(CONFIG_ACTION, "config_action", NUM),
 	F(COMM, "comm", STR),
 	F(PATH, "path", PATH),
 	F(PATH2, "path2", PATH),
 	F(TARGET, "target", STR),
 	F(XATTR_NAME, "xattr_name", STR),
+	F(TASK_PATH, "task_path", PATH),
+	F(TASK_PATH2, "task_path2", PATH),
+	F(FS_PATH, "fs_path", PATH),
+	F(FS_PATH2, "fs_path2", PATH),
+	F(EXE_FS_PATH, "exe_fs_path", PATH),
+	F(CONFIG_DETAIL, "config_detail", STR),
 	D(NAME, "name", STR),
 	D(DIR, "dir", PATH),
-	D(EXE, "exe", PATH),
+	F(EXE, "exe", PATH),
 };
 
 #undef F
@@ -86,15 +95,17 @@ static const char *const op_names[__PREMOD_OP_MAX] = {
 	[PREMOD_OP_SETXATTR] = "setxattr",
 	[PREMOD_OP_REMOVEXATTR] = "removexattr",
 	[PREMOD_OP_LOST] = "lost",
+	[PREMOD_OP_CONFIG] = "config",
 };
 
 /*
  * A new op or attribute in premod.h must get its name here; these catch
  * the tables falling behind the header at compile time.
  */
-_Static_assert(PREMOD_OP_MAX == PREMOD_OP_LOST,
+_Static_assert(PREMOD_OP_MAX == PREMOD_OP_CONFIG,
 	       "op_names: a new premod_op needs a name");
-_Static_assert(PREMOD_A_LOST_LAST == 45 && PM_F_NUM_COUNT == 40,
+_Static_assert(PREMOD_A_LOST_LAST == 45 && PM_F_NUM_COUNT == 43 &&
+	       PREMOD_A_CONFIG_DETAIL == PAD_PREMOD_A + 7,
 	       "pm_fields: a new event attribute needs a field");
 
 int pm_field_lookup(const char *name)

@@ -9,7 +9,10 @@
  * and back.) A field the event does not carry has its bit clear in `has`.
  *
  * Field names are the lowercase names of the PREMOD_A_* attributes (the
- * JSON keys), plus the derived `name`, `dir` and `exe`.
+ * JSON keys), plus `task_path`/`task_path2` and `exe` (host naming, see
+ * hostmap.h), and the derived `name` and `dir`. `path`/`path2` hold the
+ * host's names once a consumer mapped them, the task's view moved to
+ * `task_path`/`task_path2`.
  */
 #ifndef LIBPREMOD_EVENT_H
 #define LIBPREMOD_EVENT_H
@@ -60,6 +63,9 @@ enum pm_field {
 	PM_F_LOST_COUNT,
 	PM_F_LOST_FIRST,
 	PM_F_LOST_LAST,
+	PM_F_EXE_DEV,
+	PM_F_EXE_INO,
+	PM_F_CONFIG_ACTION,
 	PM_F_NUM_COUNT,
 	/* strings */
 	PM_F_COMM = PM_F_NUM_COUNT,
@@ -67,9 +73,20 @@ enum pm_field {
 	PM_F_PATH2,
 	PM_F_TARGET,
 	PM_F_XATTR_NAME,
+	PM_F_TASK_PATH,	/* path as the task named it (the wire's PATH) */
+	PM_F_TASK_PATH2,
+	PM_F_FS_PATH,	/* path within the filesystem (wire) */
+	PM_F_FS_PATH2,
+	PM_F_EXE_FS_PATH,	/* exe's path within its filesystem (wire) */
+	PM_F_CONFIG_DETAIL,
 	PM_F_NAME,	/* derived: basename of path */
 	PM_F_DIR,	/* derived: dirname of path */
-	PM_F_EXE,	/* derived: /proc/<tgid>/exe, resolved by the daemon */
+	/*
+	 * The acting program's host path: mapped from exe_dev/exe_fs_path
+	 * (the kernel's, taken at the hook); from /proc/<tgid>/exe only for
+	 * input that has no exe_ino (an older module's events).
+	 */
+	PM_F_EXE,
 	PM_F_COUNT
 };
 #define PM_F_STR_COUNT (PM_F_COUNT - PM_F_NUM_COUNT)

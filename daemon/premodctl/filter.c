@@ -136,7 +136,8 @@ static int filter_show(struct ctl *nl, bool json)
 		goto out;
 	all = !f.has_ops || f.ops == 0;
 	for (unsigned int op = 1; op <= PREMOD_OP_MAX; op++)
-		if (op != PREMOD_OP_LOST && (all || (f.ops & (1U << op))))
+		if (op != PREMOD_OP_LOST && op != PREMOD_OP_CONFIG &&
+		    (all || (f.ops & (1U << op))))
 			json_array_append_new(ops, json_string(pm_op_name(op)));
 
 	if (json) {

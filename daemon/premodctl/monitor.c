@@ -29,6 +29,7 @@
 #include "event.h"
 #include "event_json.h"
 #include "event_text.h"
+#include "hostmap.h"
 #include <netlink/genl/ctrl.h>
 
 #define RCVBUF_SIZE		(32 << 20)
@@ -81,6 +82,9 @@ struct mon {
 	 */
 	uint64_t ev_next, missing;
 	char *line;		/* JSON line buffer */
+	/* names as the initial mount namespace has them (as premodd) */
+	struct hostmap *hm;
+	struct hostmap_names *names;
 };
 
 static void mon_gap(struct mon *m, uint64_t first, uint64_t last)
@@ -228,6 +232,9 @@ static void mon_datagram(struct mon *m, const void *buf, size_t len,
 		} else {
 			r = pm_decode_event(nlh, family, &ev, err,
 					    sizeof(err));
+			if (r == 0 && m->hm &&
+			    ev.num[PM_F_OP] != PREMOD_OP_LOST)
+				hostmap_apply(m->hm, &ev, m->names);
 			if (r == 0)
 				mon_event(m, &ev);
 		}
@@ -441,10 +448,19 @@ int cmd_monitor(int argc, char **argv)
 	if (grp >= 0)
 		nl_socket_add_membership(nl.sk, grp);
 	m.line = malloc(PM_EVENT_JSON_MAX + 1);
-	if (!m.line) {
+	m.hm = hostmap_new(NULL);
+	m.names = malloc(sizeof(*m.names));
+	if (!m.line || !m.hm || !m.names) {
 		errmsg("out of memory");
+		free(m.line);
+		hostmap_free(m.hm);
+		free(m.names);
 		goto fail;
 	}
+	ret = hostmap_refresh(m.hm);
+	if (ret < 0)
+		errmsg("cannot read /proc/1/mountinfo (%s): paths stay as the "
+		       "acting tasks named them", strerror(-ret));
 	errmsg("monitoring %s", m.alerts ? "alerts" : "events");
 
 	ret = mon_loop(&m, &nl, sfd);
@@ -462,6 +478,8 @@ int cmd_monitor(int argc, char **argv)
 		       m.lost_events, m.lost_records, m.gaps, m.gap_events,
 		       m.missing, m.enobufs, m.malformed);
 	free(m.line);
+	hostmap_free(m.hm);
+	free(m.names);
 	ctl_close(&nl);
 	close(sfd);
 	return ret;

@@ -22,9 +22,9 @@ const char usage_register[] =
 "operations of CMD (its thread group) raise no events for as long as it\n"
 "runs. A test and debugging aid.\n"
 "\n"
-"There is one registration: this takes it from a running premodd, whose own\n"
-"operations then raise events and whose alerts are refused until it\n"
-"registers again (restart or reload it).\n";
+"There is one registration: while another registered process (premodd)\n"
+"is alive, REGISTER is refused (EBUSY), and the attempt is reported as a\n"
+"config event. Needs CAP_NET_ADMIN and CAP_AUDIT_CONTROL.\n";
 
 int cmd_register(int argc, char **argv)
 {

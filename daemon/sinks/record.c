@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "event_json.h"
+#include "premod.h"
 #include "record.h"
 #include "record_build.h"
 
@@ -117,7 +118,7 @@ struct match_in {
 static void match_build(struct rb *b, const struct match_in *in)
 {
 	const struct pm_event *ev = in->ev;
-	size_t ntags = policy_rule_tag_count(in->rule);
+	size_t ntags = in->rule ? policy_rule_tag_count(in->rule) : 0;
 	const char *exe = pm_event_str(ev, PM_F_EXE);
 
 	rb_json(b, "{", 1);
@@ -133,16 +134,21 @@ static void match_build(struct rb *b, const struct match_in *in)
 			enum pm_field f = json_order[i];
 
 			if (f != PM_F_SEQ && f != PM_F_TIME &&
-			    pm_event_has(ev, f))
+			    f != PM_F_EXE && pm_event_has(ev, f))
 				kv_event_field(b, ev, f);
 		}
 	}
 	if (exe)
 		rb_str(b, "exe", exe, true);
-	rb_str(b, "kind", "match", false);
-	rb_str(b, "rule", policy_rule_id(in->rule), false);
-	rb_str(b, "severity",
-	      severity_name(policy_rule_severity(in->rule)), false);
+	if (in->rule) {
+		rb_str(b, "kind", "match", false);
+		rb_str(b, "rule", policy_rule_id(in->rule), false);
+		rb_str(b, "severity",
+		       severity_name(policy_rule_severity(in->rule)), false);
+	} else {
+		rb_str(b, "kind", "config", false);
+		rb_str(b, "severity", severity_name(LOG_NOTICE), false);
+	}
 
 	/* tags: a JSON array; one comma-separated value for journald. */
 	rb_key(b, "tags");
@@ -193,9 +199,62 @@ static void match_build(struct rb *b, const struct match_in *in)
 	rb_json(b, "}", 1);
 }
 
+static const char *config_action_name(uint64_t a)
+{
+	switch (a) {
+	case PREMOD_CONFIG_REGISTER:
+		return "register";
+	case PREMOD_CONFIG_UNREGISTER:
+		return "unregister";
+	case PREMOD_CONFIG_REGISTER_REFUSED:
+		return "register refused (a registered daemon is alive)";
+	case PREMOD_CONFIG_SET_FILTER:
+		return "set_filter";
+	case PREMOD_CONFIG_UNLOAD:
+		return "module unload";
+	default:
+		return "unknown change";
+	}
+}
+
+/* "<action> by <comm>[<tgid>] uid=N auid=N exe=E: <detail>" */
+static size_t config_message(const struct pm_event *ev, char *buf, size_t len)
+{
+	const char *comm = pm_event_str(ev, PM_F_COMM);
+	const char *exe = pm_event_str(ev, PM_F_EXE);
+	const char *detail = pm_event_str(ev, PM_F_CONFIG_DETAIL);
+	int n;
+
+	n = snprintf(buf, len, "premod config: %s by %s[%" PRIu64 "] uid=%"
+		     PRIu64 " auid=%" PRIu64 " exe=%s%s%s",
+		     config_action_name(ev->num[PM_F_CONFIG_ACTION]),
+		     comm ? comm : "?", ev->num[PM_F_TGID], ev->num[PM_F_UID],
+		     ev->num[PM_F_AUID], exe ? exe : "?",
+		     detail ? ": " : "", detail ? detail : "");
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static struct record *event_record(const struct record_ctx *ctx,
+				   const struct pm_event *ev,
+				   const struct policy_rule *rule);
+
 struct record *record_match(const struct record_ctx *ctx,
 			    const struct pm_event *ev,
 			    const struct policy_rule *rule)
+{
+	return event_record(ctx, ev, rule);
+}
+
+struct record *record_config(const struct record_ctx *ctx,
+			     const struct pm_event *ev)
+{
+	return event_record(ctx, ev, NULL);
+}
+
+/* A match record, or with no rule a config record. */
+static struct record *event_record(const struct record_ctx *ctx,
+				   const struct pm_event *ev,
+				   const struct policy_rule *rule)
 {
 	char fields_stack[FIELDS_STACK], msg_stack[MESSAGE_STACK];
 	char *fields = fields_stack, *msg = msg_stack;
@@ -209,6 +268,8 @@ struct record *record_match(const struct record_ctx *ctx,
 	pthread_once(&json_order_once, json_order_init);
 	/* seq and time lead the record (time as RFC 3339), not repeated. */
 	body.has &= ~(1ULL << PM_F_SEQ | 1ULL << PM_F_TIME);
+	/* exe has its own place in a record, after the event's fields. */
+	body.has &= ~(1ULL << PM_F_EXE);
 	n = pm_event_render_json_fields(&body, fields, sizeof(fields_stack));
 	/* Kernel events fit PM_EVENT_JSON_MAX; replayed ones may hold
 	 * longer strings and still get their record. */
@@ -224,12 +285,18 @@ struct record *record_match(const struct record_ctx *ctx,
 	if (n < 0)
 		goto out;
 
-	mlen = policy_rule_render(rule, ev, msg, sizeof(msg_stack));
+	if (rule)
+		mlen = policy_rule_render(rule, ev, msg, sizeof(msg_stack));
+	else
+		mlen = config_message(ev, msg, sizeof(msg_stack));
 	if (mlen >= sizeof(msg_stack)) {
 		msg = malloc(mlen + 1);
 		if (!msg)
 			goto out;
-		policy_rule_render(rule, ev, msg, mlen + 1);
+		if (rule)
+			policy_rule_render(rule, ev, msg, mlen + 1);
+		else
+			config_message(ev, msg, mlen + 1);
 	}
 
 	in.fields = fields;
@@ -237,8 +304,9 @@ struct record *record_match(const struct record_ctx *ctx,
 	in.message = msg;
 
 	match_build(&b, &in);
-	r = rb_alloc(&b, RECORD_MATCH, policy_rule_severity(rule),
-		     policy_rule_outputs(rule));
+	r = rb_alloc(&b, rule ? RECORD_MATCH : RECORD_CONFIG,
+		     rule ? policy_rule_severity(rule) : LOG_NOTICE,
+		     rule ? policy_rule_outputs(rule) : POLICY_OUT_ALL);
 	if (!r)
 		goto out;
 	match_build(&b, &in);

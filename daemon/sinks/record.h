@@ -37,6 +37,7 @@ enum record_kind {
 	RECORD_MATCH,
 	RECORD_LOST,
 	RECORD_SUPPRESSED,
+	RECORD_CONFIG,
 };
 
 /* What a key/value string holds, for writers that type their output
@@ -82,6 +83,14 @@ struct record_ctx {
 struct record *record_match(const struct record_ctx *ctx,
 			    const struct pm_event *ev,
 			    const struct policy_rule *rule);
+/*
+ * A PREMOD_OP_CONFIG event (REGISTER, SET_FILTER, unload, ...), recorded
+ * in every sink whatever the policy, as audit's CONFIG_CHANGE: the event's
+ * fields, kind "config", severity notice, a message naming the change and
+ * who made it.
+ */
+struct record *record_config(const struct record_ctx *ctx,
+			     const struct pm_event *ev);
 /* reason: "kernel", "gap", "enobufs", "queue" or "sink:<name>". */
 struct record *record_lost(const struct record_ctx *ctx, uint64_t seq,
 			   uint64_t time_ns, uint64_t count, uint64_t first,

@@ -28,6 +28,7 @@
 #define MID_MATCH	"a08c06a31f6a4a3d8a1be2a635fd0841"
 #define MID_LOST	"4ed4d013f85d45589deca10ac3e33853"
 #define MID_SUPPRESSED	"f40d4151194047dfb3d8ebf087757bb5"
+#define MID_CONFIG	"6c2b9a4e0d7f4e61a3c5b8d19e2f7a40"
 
 const char *sink_journald_message_id(enum record_kind kind)
 {
@@ -38,6 +39,8 @@ const char *sink_journald_message_id(enum record_kind kind)
 		return MID_LOST;
 	case RECORD_SUPPRESSED:
 		return MID_SUPPRESSED;
+	case RECORD_CONFIG:
+		return MID_CONFIG;
 	}
 	return MID_MATCH;
 }

@@ -64,7 +64,8 @@ size_t sink_stdout_format(const struct record *r, char *buf, size_t len)
 	struct sink_text o = { .buf = buf, .len = len };
 	const char *time = kv_find(r, "time"), *sev = kv_find(r, "severity");
 	const char *what = r->rule ? r->rule :
-			   r->kind == RECORD_LOST ? "lost" : "suppressed";
+			   r->kind == RECORD_LOST ? "lost" :
+			   r->kind == RECORD_CONFIG ? "config" : "suppressed";
 
 	if (time) {
 		sink_text_put(&o, time, strlen(time));

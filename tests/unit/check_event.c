@@ -61,6 +61,13 @@ static const struct {
 	{ "lost_count", PREMOD_A_LOST_COUNT, PM_F_LOST_COUNT, PM_KIND_NUM },
 	{ "lost_first", PREMOD_A_LOST_FIRST, PM_F_LOST_FIRST, PM_KIND_NUM },
 	{ "lost_last", PREMOD_A_LOST_LAST, PM_F_LOST_LAST, PM_KIND_NUM },
+	{ "fs_path", PREMOD_A_FS_PATH, PM_F_FS_PATH, PM_KIND_PATH },
+	{ "fs_path2", PREMOD_A_FS_PATH2, PM_F_FS_PATH2, PM_KIND_PATH },
+	{ "exe_dev", PREMOD_A_EXE_DEV, PM_F_EXE_DEV, PM_KIND_NUM },
+	{ "exe_ino", PREMOD_A_EXE_INO, PM_F_EXE_INO, PM_KIND_NUM },
+	{ "exe_fs_path", PREMOD_A_EXE_FS_PATH, PM_F_EXE_FS_PATH, PM_KIND_PATH },
+	{ "config_action", PREMOD_A_CONFIG_ACTION, PM_F_CONFIG_ACTION, PM_KIND_NUM },
+	{ "config_detail", PREMOD_A_CONFIG_DETAIL, PM_F_CONFIG_DETAIL, PM_KIND_STR },
 };
 #define N_WIRE (sizeof(wire_fields) / sizeof(wire_fields[0]))
 
@@ -90,7 +97,15 @@ START_TEST(test_every_attribute_has_a_field)
 			found |= wire_fields[i].attr == a;
 		ck_assert_msg(found, "attribute %d has no field", a);
 	}
-	ck_assert_uint_eq(N_WIRE, PM_F_COUNT - 3);
+	for (int a = PREMOD_A_FS_PATH; a <= PREMOD_A_CONFIG_DETAIL; a++) {
+		bool found = false;
+
+		for (size_t i = 0; i < N_WIRE; i++)
+			found |= wire_fields[i].attr == a;
+		ck_assert_msg(found, "attribute %d has no field", a);
+	}
+	/* not on the wire: name, dir (derived), task_path/2, exe (mapped) */
+	ck_assert_uint_eq(N_WIRE, PM_F_COUNT - 5);
 }
 END_TEST
 
@@ -117,7 +132,8 @@ START_TEST(test_derived)
 	ck_assert_int_eq(pm_field_lookup("exe"), PM_F_EXE);
 	ck_assert(pm_fields[PM_F_NAME].derived);
 	ck_assert(pm_fields[PM_F_DIR].derived);
-	ck_assert(pm_fields[PM_F_EXE].derived);
+	/* exe is the host's name of the kernel's exe: not derived. */
+	ck_assert(!pm_fields[PM_F_EXE].derived);
 	ck_assert_int_eq(pm_fields[PM_F_NAME].kind, PM_KIND_STR);
 	ck_assert_int_eq(pm_fields[PM_F_DIR].kind, PM_KIND_PATH);
 	ck_assert_int_eq(pm_fields[PM_F_EXE].kind, PM_KIND_PATH);
@@ -153,6 +169,7 @@ static const struct {
 	{ "setxattr", PREMOD_OP_SETXATTR },
 	{ "removexattr", PREMOD_OP_REMOVEXATTR },
 	{ "lost", PREMOD_OP_LOST },
+	{ "config", PREMOD_OP_CONFIG },
 };
 
 START_TEST(test_op)

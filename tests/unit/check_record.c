@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "fixture_record.h"
+#include "premod.h"
 
 static const struct {
 	uint64_t ns;
@@ -203,6 +204,40 @@ START_TEST(test_match_long_path)
 }
 END_TEST
 
+START_TEST(test_config)
+{
+	struct pm_event ev = { 0 };
+	struct record *r;
+
+	pm_event_set_num(&ev, PM_F_SEQ, 9);
+	pm_event_set_num(&ev, PM_F_TIME, 1);
+	pm_event_set_num(&ev, PM_F_OP, PREMOD_OP_CONFIG);
+	pm_event_set_num(&ev, PM_F_TGID, 77);
+	pm_event_set_num(&ev, PM_F_UID, 0);
+	pm_event_set_num(&ev, PM_F_AUID, 1000);
+	pm_event_set_str(&ev, PM_F_COMM, "premodctl");
+	pm_event_set_str(&ev, PM_F_EXE, "/usr/sbin/premodctl");
+	pm_event_set_num(&ev, PM_F_CONFIG_ACTION, PREMOD_CONFIG_SET_FILTER);
+	pm_event_set_str(&ev, PM_F_CONFIG_DETAIL, "ops=0 include=/etc");
+	r = record_config(&fx_ctx, &ev);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->kind, RECORD_CONFIG);
+	ck_assert_ptr_null(r->rule);
+	ck_assert_uint_eq(r->seq, 9);
+	ck_assert_int_eq(r->priority, LOG_NOTICE);
+	ck_assert_ptr_nonnull(strstr(r->json, "\"op\":\"config\""));
+	ck_assert_ptr_nonnull(strstr(r->json,
+		"\"exe\":\"/usr/sbin/premodctl\",\"kind\":\"config\","
+		"\"severity\":\"notice\",\"tags\":[],"));
+	ck_assert_str_eq(fx_kv(r, "message"),
+			 "premod config: set_filter by premodctl[77] uid=0 "
+			 "auid=1000 exe=/usr/sbin/premodctl: ops=0 include=/etc");
+	ck_assert_str_eq(fx_kv(r, "config_detail"), "ops=0 include=/etc");
+	assert_kv_follows_json(r);
+	record_put(r);
+}
+END_TEST
+
 START_TEST(test_match_exe_and_missing_seq)
 {
 	struct policy *p = fx_policy_load();
@@ -381,6 +416,7 @@ static Suite *record_suite(void)
 	tcase_add_test(tc, test_match_invalid_utf8);
 	tcase_add_test(tc, test_match_long_path);
 	tcase_add_test(tc, test_match_exe_and_missing_seq);
+	tcase_add_test(tc, test_config);
 	tcase_add_loop_test(tc, test_lost, 0,
 			    sizeof(lost_cases) / sizeof(lost_cases[0]));
 	tcase_add_loop_test(tc, test_suppressed, 0,

@@ -16,6 +16,11 @@
  *   create PATH MODE          open(O_CREAT|O_EXCL|O_RDONLY, MODE)
  *   open PATH FLAGS           open(); FLAGS: comma list of rdonly wronly
  *                             rdwr append trunc creat excl
+ *   open_handle DIR NAME FLAGS  name_to_handle_at(DIR/NAME) (no event),
+ *                             then open_by_handle_at() with DIR as the
+ *                             mount fd: the open names no path at all
+ *   tmpfile_link DIR NEWPATH  open(DIR, O_TMPFILE|O_WRONLY, 0600), then
+ *                             linkat() of it to NEWPATH
  *   mkdir PATH MODE           mkdir()
  *   rmdir PATH / unlink PATH
  *   rename OLD NEW [FLAG]     renameat2(); FLAG: noreplace exchange whiteout
@@ -58,7 +63,7 @@ static void fsop_usage(void)
 {
 	fprintf(stderr,
 		"usage: fsop [-p PIDFILE] [-t] OP ARGS... [-- OP ARGS...]...\n"
-		"ops: create open mkdir rmdir unlink rename link symlink truncate\n"
+		"ops: create open open_handle tmpfile_link mkdir rmdir unlink rename link symlink truncate\n"
 		"     chmod chown utimes setxattr removexattr cd (see the source)\n");
 	exit(2);
 }
@@ -156,6 +161,47 @@ static int fsop_do(char **argv, int argc)
 			return -errno;
 		close(fd);
 		return 0;
+	}
+	if (!strcmp(op, "open_handle")) {
+		struct file_handle *fh;
+		int dirfd, mnt_id;
+
+		NEED(4);
+		if (fsop_open_flags(argv[3], &flags))
+			return -EINVAL;
+		fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+		if (!fh)
+			return -ENOMEM;
+		fh->handle_bytes = MAX_HANDLE_SZ;
+		dirfd = open(argv[1], O_RDONLY | O_DIRECTORY);
+		if (dirfd < 0 ||
+		    name_to_handle_at(dirfd, argv[2], fh, &mnt_id, 0) < 0) {
+			a = -errno;
+			if (dirfd >= 0)
+				close(dirfd);
+			free(fh);
+			return (int)a;
+		}
+		fd = open_by_handle_at(dirfd, fh, flags);
+		a = fd < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		close(dirfd);
+		free(fh);
+		return (int)a;
+	}
+	if (!strcmp(op, "tmpfile_link")) {
+		char proc[64];
+
+		NEED(3);
+		fd = open(argv[1], O_TMPFILE | O_WRONLY, 0600);
+		if (fd < 0)
+			return -errno;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		a = linkat(AT_FDCWD, proc, AT_FDCWD, argv[2],
+			   AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+		close(fd);
+		return (int)a;
 	}
 	if (!strcmp(op, "mkdir")) {
 		NEED(3);

@@ -215,20 +215,21 @@ newcase setxattr
 five_bytes "$CASE_DIR/f"
 case_run -- setfattr -n trusted.premod -v hello "$CASE_DIR/f" &&
 expect_ops setxattr &&
-expect_event setxattr '.path == $r and .xattr_name == "trusted.premod"
+expect_event setxattr '.fs_path == $r and .xattr_name == "trusted.premod"
 	and .xattr_size == 5 and ((.flags / $fr | floor) % 2) == 1
-	and .ino == $i' \
+	and .ino == $i and .path == $p and (has("task_path") | not)' \
 	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE" \
-	--argjson i "$(ino "$CASE_DIR/f")"
+	--argjson i "$(ino "$CASE_DIR/f")" --arg p "$CASE_DIR/f"
 
 newcase removexattr
 five_bytes "$CASE_DIR/f"
 setfattr -n trusted.premod -v hello "$CASE_DIR/f"
 case_run -- setfattr -x trusted.premod "$CASE_DIR/f" &&
 expect_ops removexattr &&
-expect_event removexattr '.path == $r and .xattr_name == "trusted.premod"
-	and ((.flags / $fr | floor) % 2) == 1' \
-	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE"
+expect_event removexattr '.fs_path == $r and .path == $p
+	and .xattr_name == "trusted.premod" and ((.flags / $fr | floor) % 2) == 1' \
+	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE" \
+	--arg p "$CASE_DIR/f"
 
 newcase thread-of-a-process
 case_run -- "$FSOP" -t mkdir "$CASE_DIR/t" 0700 &&

@@ -24,7 +24,8 @@ unbind() { umount "$R/usr" "$B/in" "$B/out" "$B/skip" 2>/dev/null; }
 trap 'unbind; pm_cleanup' EXIT
 
 # window_since FROM: every event after FROM up to the last barrier, as
-# sorted "op path [path2]" lines, barriers left out.
+# sorted "op path [path2]" lines, barriers left out. Paths are the host's
+# names (premodctl monitor maps them as premodd does).
 window_since() {
 	mon_events f | jq -r --argjson from "$1" --argjson to "$SYNC_SEQ" '
 		select(.seq > $from and .seq < $to)
@@ -77,7 +78,9 @@ group "filter: through bind mounts"
 from=$SYNC_SEQ
 mkdir "$B/in/b" "$B/out/b" "$B/skip/b"
 mon_sync f "$D/in"
-expect_window "$from" "mkdir $B/in/b"
+expect_window "$from" "mkdir $D/in/b"
+tp=$(mon_events f | jq -r --arg p "$D/in/b" 'select(.path == $p) | .task_path')
+assert_eq "$tp" "$B/in/b" "task_path of the bind mount's mkdir"
 
 group "filter: from another mount namespace (unshare -m)"
 from=$SYNC_SEQ
@@ -92,18 +95,22 @@ unshare -m --propagation private bash -c '
 ' _ "$D" "$B" "$PM_WORK/ns" >"$PM_WORK/ns.out" 2>&1 ||
 	fail "unshare -m: $(head -c 300 "$PM_WORK/ns.out")"
 mon_sync f "$D/in"
-expect_window "$from" "mkdir $D/in/ns-a" "mkdir $B/nsbind/ns-c"
+expect_window "$from" "mkdir $D/in/ns-a" "mkdir $D/in/ns-c"
+tp=$(mon_events f | jq -r --arg p "$D/in/ns-c" 'select(.path == $p) | .task_path')
+assert_eq "$tp" "$B/nsbind/ns-c" "task_path of the namespace's bind mount mkdir"
 ours=$(stat -L -c %i /proc/self/ns/mnt)
 theirs=$(mon_events f | jq -r --arg p "$D/in/ns-a" 'select(.path == $p) | .mntns')
 [ -n "$theirs" ] && [ "$theirs" != "$ours" ] ||
 	fail "the namespace's event has mntns '$theirs', want not ours ($ours)"
 
-group "filter: inside a chroot, paths as the task sees them"
+group "filter: inside a chroot, the host's name and the task's view"
 from=$SYNC_SEQ
 chroot "$R" /bin/mkdir /in-chroot >"$PM_WORK/chroot.out" 2>&1 ||
 	fail "chroot mkdir: $(head -c 300 "$PM_WORK/chroot.out")"
 mon_sync f "$D/in"
-expect_window "$from" "mkdir /in-chroot"
+expect_window "$from" "mkdir $R/in-chroot"
+tp=$(mon_events f | jq -r --arg p "$R/in-chroot" 'select(.path == $p) | .task_path')
+assert_eq "$tp" /in-chroot "task_path inside the chroot"
 
 group "filter: excluded uid"
 "$PREMODCTL" filter set --include "$D/in" --exclude-uid $NOBODY \
