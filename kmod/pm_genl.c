@@ -269,7 +269,8 @@ static int put_hooks(struct sk_buff *skb)
 		    nla_put_u64_64bit(skb, PREMOD_HA_NMISSED,
 				      pm_hook_nmissed(h), PREMOD_HA_UNSPEC) ||
 		    nla_put_u64_64bit(skb, PREMOD_HA_HITS, pm_stat_hits(h),
-				      PREMOD_HA_UNSPEC))
+				      PREMOD_HA_UNSPEC) ||
+		    nla_put_u8(skb, PREMOD_HA_PROBED, pm_hook_probed(h)))
 			return -EMSGSIZE;
 		nla_nest_end(skb, hook);
 	}
