@@ -39,7 +39,10 @@
  *     Reply: PREMOD_A_VERSION, PREMOD_A_STATS (nest of enum premod_stat,
  *     every one NLA_U64), PREMOD_A_HOOKS (nest; one PREMOD_HA_HOOK nest per
  *     hook, each with PREMOD_HA_NAME string, PREMOD_HA_ENABLED u8,
- *     PREMOD_HA_NMISSED u64, PREMOD_HA_HITS u64).
+ *     PREMOD_HA_NMISSED u64, PREMOD_HA_HITS u64, PREMOD_HA_PROBED u8).
+ *     ENABLED is the module parameter; PROBED says the kprobe is in place
+ *     on this kernel (0: disabled, or a hook this kernel does not have,
+ *     such as security_file_truncate before 6.2).
  *
  *   PREMOD_CMD_REGISTER (request: optional PREMOD_A_UNREGISTER flag)
  *     Registers the calling process (its thread group, by struct pid) as the
@@ -169,6 +172,16 @@
  *                also sent as PREMOD_A_FS_PATH, so it maps to the host
  *                name like any other.
  *   REMOVEXATTR  PREMOD_A_XATTR_NAME string; path as for SETXATTR.
+ *                A POSIX ACL change (setfacl) is one SETXATTR, or one
+ *                REMOVEXATTR when the ACL is removed, named
+ *                "system.posix_acl_access" or "system.posix_acl_default",
+ *                on every kernel: before 6.2 it is an xattr operation, since
+ *                6.2 it has hooks of its own (security_inode_set_acl,
+ *                _remove_acl); XATTR_SIZE is then the size of the ACL in
+ *                its xattr form (4 + 8 * entries), as setxattr(2) has it.
+ *                Likewise TRUNCATE from ftruncate(2) and open(O_TRUNC)
+ *                comes from security_path_truncate before 6.2 and from
+ *                security_file_truncate since: one event on either.
  *   LOST         PREMOD_A_LOST_COUNT u64, PREMOD_A_LOST_FIRST and
  *                PREMOD_A_LOST_LAST u64 (the sequence range, inclusive, the
  *                lost events lie in); SEQ, TIME, OP and FLAGS only.
@@ -411,6 +424,7 @@ enum premod_hook_attr {
 	PREMOD_HA_ENABLED,	/* u8 */
 	PREMOD_HA_NMISSED,	/* u64 */
 	PREMOD_HA_HITS,		/* u64 */
+	PREMOD_HA_PROBED,	/* u8: the kprobe is registered */
 	__PREMOD_HA_MAX
 };
 #define PREMOD_HA_MAX (__PREMOD_HA_MAX - 1)

@@ -7,6 +7,8 @@
  * sleeping, no allocation; d_path() and dentry_path_raw() only take
  * seqlocks and RCU. Paths are built in per-CPU scratch buffers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/audit.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -14,10 +16,13 @@
 #include <linux/fs_struct.h>
 #include <linux/mm_types.h>
 #include <linux/kdev_t.h>
+#include <linux/magic.h>
 #include <linux/mnt_namespace.h>
+#include <linux/namei.h>
 #include <linux/ns_common.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
+#include <linux/proc_ns.h>
 #include <linux/rcupdate.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
@@ -67,9 +72,15 @@ static void init_identity(void)
 	put_task_struct(t);
 }
 
+static int mntns_check(void);
+
 int pm_capture_init(void)
 {
-	int cpu;
+	int cpu, err;
+
+	err = mntns_check();
+	if (err)
+		return err;
 
 	for_each_possible_cpu(cpu) {
 		struct pm_cap *c = vzalloc_node(sizeof(*c), cpu_to_node(cpu));
@@ -100,17 +111,55 @@ void pm_capture_exit(void)
 }
 
 /*
- * struct mnt_namespace is private to fs/ (fs/mount.h). In 6.1 its first
- * member is "struct ns_common ns" (since 5.11, when the namespace refcount
- * moved into ns_common), and Debian builds without structure layout
- * randomisation, so reading ns.inum through a struct ns_common pointer is
- * sound. /proc/<pid>/ns/mnt shows the same number.
+ * struct mnt_namespace is private to fs/ (fs/mount.h) and no exported
+ * function gives a task's mount namespace number without taking
+ * task_lock (a sleeping lock on PREEMPT_RT). Its first member has been
+ * "struct ns_common ns" since 5.11, so the number is read through the
+ * nsproxy's pointer as a struct ns_common - but only once the load has
+ * proven that layout on the running kernel: the loading task's
+ * /proc/self/ns/mnt is an nsfs inode whose i_private is that namespace's
+ * ns_common (get_proc_ns(), public), so it must be the very address of
+ * nsproxy->mnt_ns, and its inode number the ns.inum read there. A kernel
+ * that moved the member fails this and the module refuses to load rather
+ * than report garbage.
  */
+static_assert(__same_type(((struct nsproxy *)NULL)->mnt_ns,
+			  struct mnt_namespace *));
+static bool mntns_known;
+
+static int mntns_check(void)
+{
+	struct nsproxy *nsp = current->nsproxy;
+	struct ns_common *ns;
+	struct inode *inode;
+	struct path p;
+	int err;
+
+	err = kern_path("/proc/self/ns/mnt", LOOKUP_FOLLOW, &p);
+	if (err) {
+		pr_warn("no /proc/self/ns/mnt (%d): mount namespaces are reported as 0\n",
+			err);
+		return 0;
+	}
+	inode = d_backing_inode(p.dentry);
+	ns = inode && inode->i_sb->s_magic == NSFS_MAGIC ?
+		get_proc_ns(inode) : NULL;
+	if (!nsp || !ns || (void *)nsp->mnt_ns != (void *)ns ||
+	    ns->inum != inode->i_ino) {
+		pr_err("struct mnt_namespace does not start with its ns_common on this kernel: cannot report mount namespaces\n");
+		err = -EINVAL;
+	} else {
+		mntns_known = true;
+	}
+	path_put(&p);
+	return err;
+}
+
 static u32 mntns_inum(struct task_struct *t)
 {
 	struct nsproxy *nsp = t->nsproxy;
 
-	if (!nsp || !nsp->mnt_ns)
+	if (!mntns_known || !nsp || !nsp->mnt_ns)
 		return 0;
 	return ((struct ns_common *)nsp->mnt_ns)->inum;
 }

@@ -26,10 +26,15 @@
  *                                   is its overrun: DROP_SEND).
  *
  * The work runs on an ordered workqueue of its own: one drain at a time,
- * and unload can wait for it.
+ * and unload can wait for it. A hook does not queue it directly: it
+ * queues an irq_work (lockless, callable from any context), whose
+ * handler queues the work. So the capture path takes no lock of the
+ * workqueue's, and on PREEMPT_RT, where an irq_work runs in a per-CPU
+ * thread, nothing in the hook's own context ever waits.
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
+#include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -61,6 +66,7 @@ struct batch {
 static struct workqueue_struct *wq;
 static struct work_struct drain_work;
 static struct delayed_work retry_work;
+static struct irq_work kick_work;
 static unsigned long kicked;
 static bool stopping;
 
@@ -240,10 +246,15 @@ static void retry_fn(struct work_struct *work)
 		queue_work(wq, &drain_work);
 }
 
+static void kick_fn(struct irq_work *w)
+{
+	queue_work(wq, &drain_work);
+}
+
 void pm_drain_kick(void)
 {
 	if (!test_and_set_bit(0, &kicked))
-		queue_work(wq, &drain_work);
+		irq_work_queue(&kick_work);
 }
 
 int pm_drain_init(void)
@@ -259,6 +270,7 @@ int pm_drain_init(void)
 		return -ENOMEM;
 	}
 	INIT_WORK(&drain_work, drain_fn);
+	init_irq_work(&kick_work, kick_fn);
 	INIT_DELAYED_WORK(&retry_work, retry_fn);
 	return 0;
 }
@@ -271,6 +283,8 @@ void pm_drain_exit(void)
 	 */
 	WRITE_ONCE(stopping, true);
 	smp_mb();
+	/* A kick of the last hooks may still be on its way to the queue. */
+	irq_work_sync(&kick_work);
 	cancel_delayed_work_sync(&retry_work);
 	cancel_work_sync(&drain_work);
 	cancel_delayed_work_sync(&retry_work);

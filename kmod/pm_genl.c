@@ -11,6 +11,8 @@
  * commands are serialised by lock; the family runs them in parallel
  * otherwise, so SET_FILTER's grace period stalls no other family.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -32,11 +34,23 @@ enum { GRP_EVENTS, GRP_ALERTS };
 static DEFINE_MUTEX(lock);
 static struct genl_family family;
 
+/*
+ * GENL_MCAST_CAP_NET_ADMIN (6.7, backported to the stable series Debian
+ * ships) is the only way a family can keep a group to the privileged: a
+ * family's bind callback (6.4+) is told of a join but cannot refuse it,
+ * generic netlink ignores what it returns. A kernel without the flag would
+ * hand every user the events of the whole machine, so the module builds
+ * there but refuses to load (pm_genl_init()).
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define PM_MCAST_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define PM_MCAST_FLAGS	0
+#endif
+
 static const struct genl_multicast_group mcgrps[] = {
-	[GRP_EVENTS] = { .name = PREMOD_MCGRP_EVENTS,
-			 .flags = GENL_MCAST_CAP_NET_ADMIN },
-	[GRP_ALERTS] = { .name = PREMOD_MCGRP_ALERTS,
-			 .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[GRP_EVENTS] = { .name = PREMOD_MCGRP_EVENTS, .flags = PM_MCAST_FLAGS },
+	[GRP_ALERTS] = { .name = PREMOD_MCGRP_ALERTS, .flags = PM_MCAST_FLAGS },
 };
 
 /* GET_STATS, GET_FILTER: no attribute at all. */
@@ -293,7 +307,8 @@ static int put_hooks(struct sk_buff *skb)
 		    nla_put_u64_64bit(skb, PREMOD_HA_NMISSED,
 				      pm_hook_nmissed(h), PREMOD_HA_UNSPEC) ||
 		    nla_put_u64_64bit(skb, PREMOD_HA_HITS, pm_stat_hits(h),
-				      PREMOD_HA_UNSPEC))
+				      PREMOD_HA_UNSPEC) ||
+		    nla_put_u8(skb, PREMOD_HA_PROBED, pm_hook_probed(h)))
 			return -EMSGSIZE;
 		nla_nest_end(skb, hook);
 	}
@@ -522,6 +537,10 @@ static struct genl_family family = {
 
 int pm_genl_init(void)
 {
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+	pr_err("this kernel lets any user join a generic netlink group (no GENL_MCAST_CAP_NET_ADMIN, Linux 6.7 and stable backports): refusing to publish events to everyone\n");
+	return -EPERM;
+#endif
 	return genl_register_family(&family);
 }
 

@@ -2,8 +2,15 @@
 /*
  * The kprobes: one at the entry of each LSM hook (and vfs_utimes), each
  * turning the hook's arguments into one event. Signatures are those of
- * include/linux/security.h and fs.h in 6.1; arguments are read with
- * regs_get_kernel_argument(). A handler runs with preemption disabled.
+ * include/linux/security.h and fs.h in 6.1 and 6.12 (the same argument
+ * positions; 6.3 made the user_namespace an mnt_idmap, which no handler
+ * reads); arguments are read with regs_get_kernel_argument(). A handler
+ * runs with preemption disabled, on PREEMPT_RT too.
+ *
+ * 6.2 moved ftruncate(2) and open(O_TRUNC) to security_file_truncate and
+ * POSIX ACL changes to security_inode_set_acl/_remove_acl: the table has
+ * both generations, the ones a kernel lacks are left out at load, and
+ * each operation passes exactly one of them on any kernel.
  *
  * Like the LSM hooks themselves (security/security.c), the security_path_*
  * and xattr handlers ignore IS_PRIVATE inodes (filesystem internals).
@@ -16,6 +23,8 @@
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/stat.h>
@@ -242,26 +251,44 @@ static bool truncate_new_size(u64 *size)
 	return false;
 }
 
-/* int security_path_truncate(const struct path *path) */
-static int kp_truncate(struct kprobe *kp, struct pt_regs *regs)
+static void truncate_event(enum pm_hook_id h, const struct path *path)
 {
-	const struct path *path = (const struct path *)ARG(regs, 0);
 	struct inode *inode = d_backing_inode(path->dentry);
 	struct pm_cap *c;
 
-	hit(PM_HOOK_TRUNCATE);
+	hit(h);
 	if (private_dentry(path->dentry))
-		return 0;
-	c = pm_cap_begin_mnt(PM_HOOK_TRUNCATE, PREMOD_OP_TRUNCATE, path->mnt,
-			     path->dentry, NULL);
+		return;
+	c = pm_cap_begin_mnt(h, PREMOD_OP_TRUNCATE, path->mnt, path->dentry, NULL);
 	if (!c)
-		return 0;
+		return;
 	pm_cap_inode(c, inode);
 	if (inode)
 		c->ev.old_size = i_size_read(inode);
 	c->ev.has_new_size = truncate_new_size(&c->ev.new_size);
 	pm_cap_path(c, PM_STR_PATH, path);
 	pm_cap_commit(c);
+}
+
+/*
+ * int security_path_truncate(const struct path *path): truncate(2); before
+ * 6.2 also ftruncate(2) and open(O_TRUNC).
+ */
+static int kp_truncate(struct kprobe *kp, struct pt_regs *regs)
+{
+	truncate_event(PM_HOOK_TRUNCATE, (const struct path *)ARG(regs, 0));
+	return 0;
+}
+
+/*
+ * int security_file_truncate(struct file *file), since 6.2: ftruncate(2)
+ * and open(O_TRUNC), which no longer reach security_path_truncate.
+ */
+static int kp_file_truncate(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)ARG(regs, 0);
+
+	truncate_event(PM_HOOK_FILE_TRUNCATE, &file->f_path);
 	return 0;
 }
 
@@ -439,6 +466,57 @@ static int kp_removexattr(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Since 6.2 a POSIX ACL change no longer passes the xattr hooks:
+ * int security_inode_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+ *			      const char *acl_name, struct posix_acl *kacl)
+ * int security_inode_remove_acl(struct mnt_idmap *idmap,
+ *				 struct dentry *dentry, const char *acl_name)
+ * They raise what the xattr hooks raise for the same change before 6.2
+ * (include/premod.h): SETXATTR / REMOVEXATTR of the ACL's xattr name, the
+ * size being that of the ACL in its xattr form.
+ */
+static int kp_set_acl(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
+	const char *name = (const char *)ARG(regs, 2);
+	const struct posix_acl *acl = (const struct posix_acl *)ARG(regs, 3);
+	struct pm_cap *c;
+
+	hit(PM_HOOK_SET_ACL);
+	if (private_dentry(dentry))
+		return 0;
+	c = pm_cap_begin(PM_HOOK_SET_ACL, PREMOD_OP_SETXATTR, dentry, NULL);
+	if (!c)
+		return 0;
+	pm_cap_inode(c, d_backing_inode(dentry));
+	c->ev.xattr_size = acl ? posix_acl_xattr_size(acl->a_count) : 0;
+	pm_cap_dentry(c, dentry);
+	pm_cap_string(c, PM_STR_XATTR, name);
+	pm_cap_commit(c);
+	return 0;
+}
+
+static int kp_remove_acl(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
+	const char *name = (const char *)ARG(regs, 2);
+	struct pm_cap *c;
+
+	hit(PM_HOOK_REMOVE_ACL);
+	if (private_dentry(dentry))
+		return 0;
+	c = pm_cap_begin(PM_HOOK_REMOVE_ACL, PREMOD_OP_REMOVEXATTR, dentry,
+			 NULL);
+	if (!c)
+		return 0;
+	pm_cap_inode(c, d_backing_inode(dentry));
+	pm_cap_dentry(c, dentry);
+	pm_cap_string(c, PM_STR_XATTR, name);
+	pm_cap_commit(c);
+	return 0;
+}
+
 /* One parameter per hook: 0 leaves it unregistered. */
 static bool hook_mknod = true;
 static bool hook_mkdir = true;
@@ -454,6 +532,9 @@ static bool hook_utimes = true;
 static bool hook_open = true;
 static bool hook_setxattr = true;
 static bool hook_removexattr = true;
+static bool hook_file_truncate = true;
+static bool hook_set_acl = true;
+static bool hook_remove_acl = true;
 
 #define HOOK_PARAM(n, what) \
 	module_param(hook_##n, bool, 0444); \
@@ -473,34 +554,50 @@ HOOK_PARAM(utimes, "SETATTR (times): vfs_utimes");
 HOOK_PARAM(open, "OPEN_WRITE: security_file_open");
 HOOK_PARAM(setxattr, "SETXATTR: security_inode_setxattr");
 HOOK_PARAM(removexattr, "REMOVEXATTR: security_inode_removexattr");
+HOOK_PARAM(file_truncate, "TRUNCATE: security_file_truncate (6.2+)");
+HOOK_PARAM(set_acl, "SETXATTR (ACL): security_inode_set_acl (6.2+)");
+HOOK_PARAM(remove_acl, "REMOVEXATTR (ACL): security_inode_remove_acl (6.2+)");
+
+/*
+ * since: the hook is not in every kernel premod supports; a kernel without
+ * it takes the operation through another hook of the table (the VFS calls
+ * it at the same place), so its absence is no error. Resolved at load.
+ */
+#define HOOK(id, s, n, ...) \
+	[PM_HOOK_##id] = { .sym = s, .param = #n, .enabled = &hook_##n, \
+			   .handler = kp_##n, __VA_ARGS__ }
 
 static const struct {
 	const char *sym;
+	const char *param;
 	bool *enabled;
 	kprobe_pre_handler_t handler;
+	const char *since;
 } hooks[PM_HOOK_N] = {
-	[PM_HOOK_MKNOD] = { "security_path_mknod", &hook_mknod, kp_mknod },
-	[PM_HOOK_MKDIR] = { "security_path_mkdir", &hook_mkdir, kp_mkdir },
-	[PM_HOOK_RMDIR] = { "security_path_rmdir", &hook_rmdir, kp_rmdir },
-	[PM_HOOK_UNLINK] = { "security_path_unlink", &hook_unlink, kp_unlink },
-	[PM_HOOK_RENAME] = { "security_path_rename", &hook_rename, kp_rename },
-	[PM_HOOK_LINK] = { "security_path_link", &hook_link, kp_link },
-	[PM_HOOK_SYMLINK] = { "security_path_symlink", &hook_symlink,
-			      kp_symlink },
-	[PM_HOOK_TRUNCATE] = { "security_path_truncate", &hook_truncate,
-			       kp_truncate },
-	[PM_HOOK_CHMOD] = { "security_path_chmod", &hook_chmod, kp_chmod },
-	[PM_HOOK_CHOWN] = { "security_path_chown", &hook_chown, kp_chown },
-	[PM_HOOK_UTIMES] = { "vfs_utimes", &hook_utimes, kp_utimes },
-	[PM_HOOK_OPEN] = { "security_file_open", &hook_open, kp_open },
-	[PM_HOOK_SETXATTR] = { "security_inode_setxattr", &hook_setxattr,
-			       kp_setxattr },
-	[PM_HOOK_REMOVEXATTR] = { "security_inode_removexattr",
-				  &hook_removexattr, kp_removexattr },
+	HOOK(MKNOD, "security_path_mknod", mknod),
+	HOOK(MKDIR, "security_path_mkdir", mkdir),
+	HOOK(RMDIR, "security_path_rmdir", rmdir),
+	HOOK(UNLINK, "security_path_unlink", unlink),
+	HOOK(RENAME, "security_path_rename", rename),
+	HOOK(LINK, "security_path_link", link),
+	HOOK(SYMLINK, "security_path_symlink", symlink),
+	HOOK(TRUNCATE, "security_path_truncate", truncate),
+	HOOK(CHMOD, "security_path_chmod", chmod),
+	HOOK(CHOWN, "security_path_chown", chown),
+	HOOK(UTIMES, "vfs_utimes", utimes),
+	HOOK(OPEN, "security_file_open", open),
+	HOOK(SETXATTR, "security_inode_setxattr", setxattr),
+	HOOK(REMOVEXATTR, "security_inode_removexattr", removexattr),
+	HOOK(FILE_TRUNCATE, "security_file_truncate", file_truncate,
+	     .since = "6.2"),
+	HOOK(SET_ACL, "security_inode_set_acl", set_acl, .since = "6.2"),
+	HOOK(REMOVE_ACL, "security_inode_remove_acl", remove_acl,
+	     .since = "6.2"),
 };
 
 static struct kprobe kps[PM_HOOK_N];
 static struct kprobe *active[PM_HOOK_N];
+static bool probed[PM_HOOK_N];
 static int n_active;
 
 const char *pm_hook_name(enum pm_hook_id h)
@@ -513,55 +610,51 @@ bool pm_hook_enabled(enum pm_hook_id h)
 	return *hooks[h].enabled;
 }
 
+bool pm_hook_probed(enum pm_hook_id h)
+{
+	return probed[h];
+}
+
 u64 pm_hook_nmissed(enum pm_hook_id h)
 {
-	return *hooks[h].enabled ? READ_ONCE(kps[h].nmissed) : 0;
+	return probed[h] ? READ_ONCE(kps[h].nmissed) : 0;
 }
 
-/* register_kprobes() does not say which probe failed: find out for the log. */
-static void name_failing_probe(void)
-{
-	int i, err;
-
-	for (i = 0; i < n_active; i++) {
-		struct kprobe kp = {
-			.symbol_name = active[i]->symbol_name,
-			.pre_handler = active[i]->pre_handler,
-		};
-
-		err = register_kprobe(&kp);
-		if (err) {
-			pr_err("cannot probe %s (%d); load with hook_...=0 to go without it\n",
-			       kp.symbol_name, err);
-			return;
-		}
-		unregister_kprobe(&kp);
-	}
-}
-
+/*
+ * One probe at a time (register_kprobes() would do the same, without
+ * saying which one failed): an optional hook the kernel does not have is
+ * left out, any other failure undoes what was registered.
+ */
 int pm_hooks_init(void)
 {
 	int i, err;
 
 	n_active = 0;
+	memset(probed, 0, sizeof(probed));
 	for (i = 0; i < PM_HOOK_N; i++) {
 		if (!*hooks[i].enabled)
 			continue;
 		memset(&kps[i], 0, sizeof(kps[i]));
 		kps[i].symbol_name = hooks[i].sym;
 		kps[i].pre_handler = hooks[i].handler;
+		err = register_kprobe(&kps[i]);
+		if (err == -ENOENT && hooks[i].since) {
+			pr_info("%s: not in this kernel (new in %s), not needed\n",
+				hooks[i].sym, hooks[i].since);
+			continue;
+		}
+		if (err) {
+			pr_err("cannot probe %s (%d); load with hook_%s=0 to go without it\n",
+			       hooks[i].sym, err, hooks[i].param);
+			pm_hooks_exit();
+			return err;
+		}
 		active[n_active++] = &kps[i];
+		probed[i] = true;
 	}
-	if (!n_active) {
+	if (!n_active)
 		pr_warn("every hook is disabled: no events will be raised\n");
-		return 0;
-	}
-	err = register_kprobes(active, n_active);
-	if (err) {
-		name_failing_probe();
-		n_active = 0;
-	}
-	return err;
+	return 0;
 }
 
 void pm_hooks_exit(void)
@@ -570,4 +663,5 @@ void pm_hooks_exit(void)
 	if (n_active)
 		unregister_kprobes(active, n_active);
 	n_active = 0;
+	memset(probed, 0, sizeof(probed));
 }

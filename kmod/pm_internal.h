@@ -34,6 +34,10 @@ enum pm_hook_id {
 	PM_HOOK_OPEN,
 	PM_HOOK_SETXATTR,
 	PM_HOOK_REMOVEXATTR,
+	/* Since 6.2; a kernel that lacks them takes their operations above. */
+	PM_HOOK_FILE_TRUNCATE,
+	PM_HOOK_SET_ACL,
+	PM_HOOK_REMOVE_ACL,
 	PM_HOOK_N
 };
 
@@ -127,6 +131,7 @@ int pm_hooks_init(void);
 void pm_hooks_exit(void);
 const char *pm_hook_name(enum pm_hook_id h);
 bool pm_hook_enabled(enum pm_hook_id h);
+bool pm_hook_probed(enum pm_hook_id h);
 u64 pm_hook_nmissed(enum pm_hook_id h);
 
 /* pm_main.c: the daemon's registration (self-exclusion) */

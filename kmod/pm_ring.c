@@ -11,7 +11,10 @@
  *
  * A full ring still consumes a sequence number (DROP_BUFFER_FULL), so the
  * consumer sees the gap. The lock is taken with interrupts off: the drain
- * on another CPU holds it briefly to copy a record out.
+ * on another CPU holds it briefly to copy a record out. It is a raw
+ * spinlock: on PREEMPT_RT a spinlock_t is a sleeping lock, and the capture
+ * side runs in a kprobe handler, preemption disabled. Its sections are
+ * bounded (one record copied, at most PM_EVENT_MAX bytes).
  */
 #include <linux/atomic.h>
 #include <linux/log2.h>
@@ -22,7 +25,7 @@
 #include "pm_ring.h"
 
 struct pm_ring {
-	spinlock_t lock;
+	raw_spinlock_t lock;
 	u64 head;		/* bytes ever written */
 	u64 tail;		/* bytes ever consumed */
 	char *buf;
@@ -50,7 +53,7 @@ int pm_ring_init(unsigned int size)
 	for_each_possible_cpu(cpu) {
 		struct pm_ring *r = per_cpu_ptr(&rings, cpu);
 
-		spin_lock_init(&r->lock);
+		raw_spin_lock_init(&r->lock);
 		r->head = 0;
 		r->tail = 0;
 		r->buf = vmalloc_node(ring_size, cpu_to_node(cpu));
@@ -93,7 +96,7 @@ void pm_ring_commit(struct pm_event *ev, const char *const str[PM_STR_N])
 		return;
 	}
 
-	spin_lock_irqsave(&r->lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	ev->seq = atomic64_fetch_inc(&next_seq);
 	pm_stat_inc(PREMOD_STAT_CAPTURED);
 
@@ -125,7 +128,7 @@ void pm_ring_commit(struct pm_event *ev, const char *const str[PM_STR_N])
 	}
 	r->head += ev->len;
 out:
-	spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
 
 /* Lock held: skips padding, returns the oldest record or NULL. */
@@ -148,11 +151,11 @@ bool pm_ring_front(int cpu, u64 *seq)
 	struct pm_event *ev;
 	unsigned long flags;
 
-	spin_lock_irqsave(&r->lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	ev = front_locked(r);
 	if (ev)
 		*seq = ev->seq;
-	spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return ev;
 }
 
@@ -163,7 +166,7 @@ int pm_ring_pop(int cpu, struct pm_event *dst, size_t size)
 	unsigned long flags;
 	int ret = -ENOENT;
 
-	spin_lock_irqsave(&r->lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	ev = front_locked(r);
 	if (ev) {
 		if (WARN_ON_ONCE(ev->len > size)) {
@@ -174,6 +177,6 @@ int pm_ring_pop(int cpu, struct pm_event *dst, size_t size)
 		}
 		r->tail += ev->len;
 	}
-	spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return ret;
 }

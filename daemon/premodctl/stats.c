@@ -63,7 +63,7 @@ _Static_assert(PREMOD_STAT_MAX == PAD_PREMOD_STAT,
 
 struct stats {
 	json_t *counters;	/* name -> integer, in kernel order */
-	json_t *hooks;		/* array of {name, enabled, hits, nmissed} */
+	json_t *hooks;		/* array of {name, enabled, probed, hits, nmissed} */
 };
 
 static json_t *u64_json(uint64_t v)
@@ -118,6 +118,9 @@ static int parse_stats(struct nlattr **tb, void *arg)
 		if (h[PREMOD_HA_ENABLED])
 			json_object_set_new(o, "enabled",
 					    json_boolean(nla_get_u8(h[PREMOD_HA_ENABLED])));
+		if (h[PREMOD_HA_PROBED])
+			json_object_set_new(o, "probed",
+					    json_boolean(nla_get_u8(h[PREMOD_HA_PROBED])));
 		if (h[PREMOD_HA_HITS] && nla_len(h[PREMOD_HA_HITS]) == 8)
 			json_object_set_new(o, "hits",
 					    u64_json(nla_get_u64(h[PREMOD_HA_HITS])));
@@ -272,15 +275,17 @@ int cmd_stats(int argc, char **argv)
 			printf("  %-36s %" JSON_INTEGER_FORMAT "\n", k,
 			       json_integer_value(v));
 		if (module)
-			printf("hooks %31s %8s %14s %10s\n", "", "enabled",
-			       "hits", "nmissed");
+			printf("hooks %31s %8s %7s %14s %10s\n", "", "enabled",
+			       "probed", "hits", "nmissed");
 		json_array_foreach(st.hooks, i, v) {
 			json_t *e = json_object_get(v, "enabled");
+			json_t *p = json_object_get(v, "probed");
 
-			printf("  %-36s %8s %14" JSON_INTEGER_FORMAT
+			printf("  %-36s %8s %7s %14" JSON_INTEGER_FORMAT
 			       " %10" JSON_INTEGER_FORMAT "\n",
 			       json_string_value(json_object_get(v, "name")),
 			       !e ? "?" : json_is_true(e) ? "yes" : "no",
+			       !p ? "?" : json_is_true(p) ? "yes" : "no",
 			       json_integer_value(json_object_get(v, "hits")),
 			       json_integer_value(json_object_get(v, "nmissed")));
 		}

@@ -114,9 +114,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cd "$repo"
-make kmod build/premodctl
+# The kernel: KVER, else the installed 6.1 (linux-image-amd64 of Debian 12).
+kver=${KVER:-$(ls /lib/modules | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n1)}
+[ -n "$kver" ] || { echo "demo: no 6.1 kernel installed; set KVER" >&2; exit 1; }
+make kmod KERNELS="$kver"
+make build/premodctl
 # premodd is the demo's star, but the kernel side can be shown without it.
 # TODO: drop this fallback once premodd builds on every supported tree.
-make all || echo "demo: premodd did not build; the demo shows raw events only" >&2
-exec tests/vm/vm-run --timeout "${DEMO_TIMEOUT:-600}" --out build/vm/demo -- \
-	tests/vm/demo.sh --guest
+make all KERNELS="$kver" || echo "demo: premodd did not build; the demo shows raw events only" >&2
+exec tests/vm/vm-run --kver "$kver" --timeout "${DEMO_TIMEOUT:-600}" \
+	--out build/vm/demo -- tests/vm/demo.sh --guest build "build/kmod/$kver/premod.ko"

@@ -26,6 +26,7 @@
  *   rename OLD NEW [FLAG]     renameat2(); FLAG: noreplace exchange whiteout
  *   link OLD NEW / symlink TARGET LINK
  *   truncate PATH SIZE        truncate() by path
+ *   ftruncate PATH SIZE       open(O_WRONLY), then ftruncate() (two calls)
  *   chmod PATH MODE / chown PATH UID GID (-1 keeps one)
  *   utimes PATH ATIME MTIME   utimensat(); seconds, "now" or "omit"
  *   setxattr PATH NAME VALUE / removexattr PATH NAME
@@ -63,8 +64,8 @@ static void fsop_usage(void)
 {
 	fprintf(stderr,
 		"usage: fsop [-p PIDFILE] [-t] OP ARGS... [-- OP ARGS...]...\n"
-		"ops: create open open_handle tmpfile_link mkdir rmdir unlink rename link symlink truncate\n"
-		"     chmod chown utimes setxattr removexattr cd (see the source)\n");
+		"ops: create open open_handle tmpfile_link mkdir rmdir unlink rename link symlink\n"
+		"     truncate ftruncate chmod chown utimes setxattr removexattr cd (see the source)\n");
 	exit(2);
 }
 
@@ -248,6 +249,20 @@ static int fsop_do(char **argv, int argc)
 		if (fsop_number(argv[2], 10, &a))
 			return -EINVAL;
 		return SYS(truncate(argv[1], (off_t)a));
+	}
+	if (!strcmp(op, "ftruncate")) {
+		int err = 0;
+
+		NEED(3);
+		if (fsop_number(argv[2], 10, &a))
+			return -EINVAL;
+		fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)a))
+			err = -errno;
+		close(fd);
+		return err;
 	}
 	if (!strcmp(op, "chmod")) {
 		NEED(3);

@@ -147,6 +147,15 @@ expect_event open_write '.path == $f and .old_size == 5
 expect_event truncate '.path == $f and .old_size == 5
 	and ((.new_size // 0) == 0)' --arg f "$CASE_DIR/f"
 
+# Since 6.2 ftruncate(2) reaches security_file_truncate, not
+# security_path_truncate: one TRUNCATE either way.
+newcase ftruncate
+five_bytes "$CASE_DIR/f"
+case_run -- "$FSOP" ftruncate "$CASE_DIR/f" 3 &&
+expect_ops "open_write truncate" &&
+expect_event truncate '.path == $f and .old_size == 5 and .new_size == 3' \
+	--arg f "$CASE_DIR/f"
+
 newcase open-write-append
 five_bytes "$CASE_DIR/f"
 case_run -- "$FSOP" open "$CASE_DIR/f" wronly,append &&
@@ -230,6 +239,44 @@ expect_event removexattr '.fs_path == $r and .path == $p
 	and .xattr_name == "trusted.premod" and ((.flags / $fr | floor) % 2) == 1' \
 	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE" \
 	--arg p "$CASE_DIR/f"
+
+# POSIX ACLs: xattr hooks before 6.2, security_inode_set_acl/_remove_acl
+# since; one SETXATTR / REMOVEXATTR of the ACL's name on every kernel, the
+# size that of the ACL in xattr form (4 + 8 per entry), as setfacl passes
+# it to setxattr(2) (strace: setfacl makes exactly one setxattr here).
+newcase acl-setfacl-m
+five_bytes "$CASE_DIR/f"
+case_run -- setfacl -m u:1000:rw "$CASE_DIR/f" &&
+expect_ops setxattr &&
+expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_access"
+	and .xattr_size == 44 and ((.flags / $fr | floor) % 2) == 1
+	and .ino == $i' \
+	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE" \
+	--argjson i "$(ino "$CASE_DIR/f")"
+
+newcase acl-setfacl-x
+five_bytes "$CASE_DIR/f"
+setfacl -m u:1000:rw "$CASE_DIR/f"
+case_run -- setfacl -x u:1000 "$CASE_DIR/f" &&
+expect_ops setxattr &&
+expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_access"
+	and .xattr_size == 36' --arg r "$(rel_of "$CASE_DIR/f")"
+
+newcase acl-setfacl-default
+mkdir "$CASE_DIR/d"
+case_run -- setfacl -d -m u:1000:rwx "$CASE_DIR/d" &&
+expect_ops setxattr &&
+expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_default"
+	and .xattr_size == 44' --arg r "$(rel_of "$CASE_DIR/d")"
+
+newcase acl-remove
+five_bytes "$CASE_DIR/f"
+setfacl -m u:1000:rw "$CASE_DIR/f"
+case_run -- setfattr -x system.posix_acl_access "$CASE_DIR/f" &&
+expect_ops removexattr &&
+expect_event removexattr '.path == $r
+	and .xattr_name == "system.posix_acl_access"' \
+	--arg r "$(rel_of "$CASE_DIR/f")"
 
 newcase thread-of-a-process
 case_run -- "$FSOP" -t mkdir "$CASE_DIR/t" 0700 &&
