@@ -10,3 +10,13 @@ $(BENCH_POLICY): $(BUILD)/tests/bench/bench_policy.o $(POLICY_LIB) $(LIBPREMOD_A
 
 bench-policy: $(BENCH_POLICY)
 	$(BENCH_POLICY)
+
+# bench-daemon: premodd's pipeline (decode -> evaluate -> render -> JSONL)
+# fed with kernel-shaped datagrams, no kernel: events/s per core, RSS.
+BENCH_DAEMON := $(BUILD)/tests/bench/bench_daemon
+
+$(BENCH_DAEMON): $(BUILD)/tests/bench/bench_daemon.o $(DAEMON_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
+
+bench-daemon: $(BENCH_DAEMON)
+	$(BENCH_DAEMON)

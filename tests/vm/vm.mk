@@ -19,12 +19,16 @@ VM_TIMEOUT ?= 1800
 VM_ONLY    ?=
 VM_RT_ONLY ?= ops writers flood unload
 VM_OUT     ?= $(BUILD)/vm/out
-VM_TOOLS   := $(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood
+VM_TOOLS   := $(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood \
+              $(BUILD)/tests/vm/benchop $(BUILD)/tests/vm/drain
 
-$(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood: $(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o
+$(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood $(BUILD)/tests/vm/benchop: $(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-.PHONY: vm-tools vm-shell
+$(BUILD)/tests/vm/drain: $(BUILD)/tests/vm/drain.o $(DAEMON_LIB) $(POLICY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
+
+.PHONY: vm-tools vm-shell bench bench-smoke
 vm-tools: $(VM_TOOLS)
 
 # The last line of the scenarios' output is "N passed, N failed"; vm-run's
@@ -54,3 +58,24 @@ $(addprefix vm@,$(KERNELS)): vm@%: all vm-tools
 vm-shell: all vm-tools
 	KVER=$(firstword $(KERNELS)) tests/vm/vm-run --timeout $(VM_TIMEOUT) \
 		--out $(VM_OUT)/$(firstword $(KERNELS)) -- bash -c '$(CMD)'
+
+# The VM benchmark (tests/vm/bench/run-bench): every configuration side by
+# side in one boot, interleaved; writes docs/benchmarks.md and its plot.
+# bench-smoke is a seconds-long run of the same (part of `make test`): it
+# fails unless every configuration produced a number, never on speed. Both
+# boot BENCH_KVER (default: the first kernel of KERNELS).
+BENCH_OUT  ?= $(BUILD)/bench
+BENCH_KVER ?= $(firstword $(KERNELS))
+bench: all vm-tools
+	KVER=$(BENCH_KVER) tests/vm/vm-run --timeout 5400 --out $(BENCH_OUT) -- \
+		tests/vm/bench/run-bench --build $(BUILD) \
+		--ko $(KMOD_OUT)/$(BENCH_KVER)/premod.ko --rounds 5
+	tests/vm/bench/report $(BENCH_OUT)/bench.tsv --meta $(BENCH_OUT)/meta.txt \
+		--md docs/benchmarks.md --png docs/benchmarks.png
+
+bench-smoke: all vm-tools
+	KVER=$(BENCH_KVER) tests/vm/vm-run --quiet --timeout 1200 --out $(BENCH_OUT)/smoke -- \
+		tests/vm/bench/run-bench --build $(BUILD) \
+		--ko $(KMOD_OUT)/$(BENCH_KVER)/premod.ko --rounds 1 --iter 90 --mix-seconds 1
+	tests/vm/bench/report --check $(BENCH_OUT)/smoke/bench.tsv \
+		--meta $(BENCH_OUT)/smoke/meta.txt --md $(BENCH_OUT)/smoke/benchmarks.md
