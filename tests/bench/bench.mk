@@ -15,7 +15,7 @@ bench-policy: $(BENCH_POLICY)
 # fed with kernel-shaped datagrams, no kernel: events/s per core, RSS.
 BENCH_DAEMON := $(BUILD)/tests/bench/bench_daemon
 
-$(BENCH_DAEMON): $(BUILD)/tests/bench/bench_daemon.o $(DAEMON_LIB) $(POLICY_LIB)
+$(BENCH_DAEMON): $(BUILD)/tests/bench/bench_daemon.o $(DAEMON_LIB) $(POLICY_LIB) $(LIBPREMOD_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
 
 bench-daemon: $(BENCH_DAEMON)

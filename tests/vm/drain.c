@@ -31,27 +31,27 @@ int main(void)
 	static char buf[PREMOD_BATCH_MAX * 2];
 	unsigned long long dgrams = 0, bytes = 0, enobufs = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct genl g;
+	struct pm_genl g;
 	int rc, actual;
 	bool forced;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	rc = genl_open(&g);
+	rc = pm_genl_open(&g);
 	if (rc < 0) {
 		fprintf(stderr, "drain: cannot reach premod: %s\n", strerror(-rc));
 		return 1;
 	}
-	genl_set_rcvbuf(&g, 64 << 20, &forced, &actual);
-	genl_set_broadcast_error(&g);
-	rc = genl_join(&g, g.grp_events);
+	pm_genl_set_rcvbuf(&g, 64 << 20, &forced, &actual);
+	pm_genl_set_broadcast_error(&g);
+	rc = pm_genl_join(&g, g.grp_events);
 	if (rc < 0) {
 		fprintf(stderr, "drain: cannot join events: %s\n", strerror(-rc));
 		return 1;
 	}
 	fprintf(stderr, "drain: ready\n");
 	while (!stop) {
-		ssize_t n = recv(genl_fd(&g), buf, sizeof(buf), 0);
+		ssize_t n = recv(pm_genl_fd(&g), buf, sizeof(buf), 0);
 
 		if (n < 0) {
 			if (errno == ENOBUFS)
@@ -64,6 +64,6 @@ int main(void)
 		bytes += (unsigned long long)n;
 	}
 	printf("%llu %llu %llu\n", dgrams, bytes, enobufs);
-	genl_close(&g);
+	pm_genl_close(&g);
 	return 0;
 }

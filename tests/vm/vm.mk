@@ -25,8 +25,8 @@ VM_TOOLS   := $(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood \
 $(BUILD)/tests/vm/fsop $(BUILD)/tests/vm/flood $(BUILD)/tests/vm/benchop: $(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-$(BUILD)/tests/vm/drain: $(BUILD)/tests/vm/drain.o $(DAEMON_LIB) $(POLICY_LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(POLICY_LIBS)
+$(BUILD)/tests/vm/drain: $(BUILD)/tests/vm/drain.o $(LIBPREMOD_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pc_libs,libmnl)
 
 .PHONY: vm-tools vm-shell bench bench-smoke
 vm-tools: $(VM_TOOLS)
