@@ -574,6 +574,35 @@ static void strip_deleted(struct pm_cap *c, const struct dentry *d, char *s)
 		s[len - n] = '\0';
 }
 
+/*
+ * On PREEMPT_RT the task's view is not built: d_path()'s second pass,
+ * taken when a rename or a mount change races with it, locks rename_lock
+ * or mount_lock, and those spinlocks sleep there ("BUG: scheduling while
+ * atomic" from prepend_path(), seen on Debian's 6.12-rt under concurrent
+ * writers). PATH is then the path within the filesystem, flagged
+ * PREMOD_F_FS_RELATIVE as the xattr hooks' paths are, and premodd names the
+ * object by its host path from DEV and FS_PATH, as on every kernel.
+ * Returns true when it set PATH (or PATH2) so.
+ */
+static bool rt_fs_view(struct pm_cap *c, enum pm_str which,
+		       const char *name, u32 n)
+{
+	enum pm_str fw = fs_which(which);
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return false;
+	c->ev.flags |= PREMOD_F_FS_RELATIVE;
+	if (c->str[fw]) {
+		set_str(c, which, c->str[fw], c->ev.slen[fw], false);
+	} else {
+		/* the name alone, as when a path cannot be resolved */
+		c->ev.flags |= error_flag(which);
+		pm_stat_inc(PREMOD_STAT_PATH_ERROR);
+		set_str(c, which, name, n + 1, false);
+	}
+	return true;
+}
+
 void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
 {
 	char *buf = strbuf(c, which);
@@ -581,6 +610,12 @@ void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
 	char *s;
 
 	cap_fs_path(c, fs_which(which), p->dentry, NULL, 0);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && c->str[fs_which(which)]) {
+		rt_fs_view(c, which, NULL, 0);
+		if (d_unlinked(p->dentry))
+			c->ev.flags |= PREMOD_F_UNLINKED;
+		return;
+	}
 	/* d_path() resolves against current->fs, gone late in exit(). */
 	if (!current->fs) {
 		name_only(c, which, p->dentry);
@@ -621,6 +656,8 @@ void pm_cap_child(struct pm_cap *c, enum pm_str which,
 	name[n] = '\0';
 	slash = name - 1;
 	cap_fs_path(c, fs_which(which), dir->dentry, name, n);
+	if (rt_fs_view(c, which, name, n))
+		return;
 
 	if (!current->fs) {
 		s = ERR_PTR(-ENOENT);

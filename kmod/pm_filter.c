@@ -78,6 +78,45 @@ static bool mount_under(struct vfsmount *mnt, struct dentry *d,
 	return path_is_under(&p, root);
 }
 
+/*
+ * Dentry ancestry. is_subdir() retries under rename_lock's spinlock when a
+ * rename races with it (6.12), a sleeping lock on PREEMPT_RT. There the
+ * d_parent chain is walked under RCU and checked against rename_lock's
+ * count a bounded number of times; when no try saw a quiet count the
+ * answer is @undecided: "inside" for an include (a racing rename costs an
+ * extra event, never a lost one), "outside" for an exclude.
+ */
+static bool subdir(struct dentry *d, struct dentry *root, bool undecided)
+{
+	const seqcount_t *rs = &rename_lock.seqcount.seqcount;
+	int tries;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return is_subdir(d, root);
+	for (tries = 0; tries < 4; tries++) {
+		unsigned int seq = raw_read_seqcount(rs);
+		const struct dentry *cur = d;
+		bool in = false;
+
+		if (seq & 1)
+			continue;
+		rcu_read_lock();
+		for (;;) {
+			if (cur == root) {
+				in = true;
+				break;
+			}
+			if (IS_ROOT(cur))
+				break;
+			cur = READ_ONCE(cur->d_parent);
+		}
+		rcu_read_unlock();
+		if (!read_seqcount_retry(rs, seq))
+			return in;
+	}
+	return undecided;
+}
+
 static bool inside(const struct pm_filter *f, struct vfsmount *mnt,
 		   struct dentry *d, bool exclude)
 {
@@ -85,7 +124,7 @@ static bool inside(const struct pm_filter *f, struct vfsmount *mnt,
 
 	for (i = 0; i < f->n_roots; i++)
 		if (f->roots[i].exclude == exclude &&
-		    (is_subdir(d, f->roots[i].path.dentry) ||
+		    (subdir(d, f->roots[i].path.dentry, !exclude) ||
 		     mount_under(mnt, d, &f->roots[i].path)))
 			return true;
 	return false;
