@@ -248,10 +248,10 @@ newcase acl-setfacl-m
 five_bytes "$CASE_DIR/f"
 case_run -- setfacl -m u:1000:rw "$CASE_DIR/f" &&
 expect_ops setxattr &&
-expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_access"
+expect_event setxattr '.fs_path == $r and .path == $p and .xattr_name == "system.posix_acl_access"
 	and .xattr_size == 44 and ((.flags / $fr | floor) % 2) == 1
 	and .ino == $i' \
-	--arg r "$(rel_of "$CASE_DIR/f")" --argjson fr "$F_FS_RELATIVE" \
+	--arg r "$(rel_of "$CASE_DIR/f")" --arg p "$CASE_DIR/f" --argjson fr "$F_FS_RELATIVE" \
 	--argjson i "$(ino "$CASE_DIR/f")"
 
 newcase acl-setfacl-x
@@ -259,24 +259,24 @@ five_bytes "$CASE_DIR/f"
 setfacl -m u:1000:rw "$CASE_DIR/f"
 case_run -- setfacl -x u:1000 "$CASE_DIR/f" &&
 expect_ops setxattr &&
-expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_access"
-	and .xattr_size == 36' --arg r "$(rel_of "$CASE_DIR/f")"
+expect_event setxattr '.fs_path == $r and .path == $p and .xattr_name == "system.posix_acl_access"
+	and .xattr_size == 36' --arg r "$(rel_of "$CASE_DIR/f")" --arg p "$CASE_DIR/f"
 
 newcase acl-setfacl-default
 mkdir "$CASE_DIR/d"
 case_run -- setfacl -d -m u:1000:rwx "$CASE_DIR/d" &&
 expect_ops setxattr &&
-expect_event setxattr '.path == $r and .xattr_name == "system.posix_acl_default"
-	and .xattr_size == 44' --arg r "$(rel_of "$CASE_DIR/d")"
+expect_event setxattr '.fs_path == $r and .path == $p and .xattr_name == "system.posix_acl_default"
+	and .xattr_size == 44' --arg r "$(rel_of "$CASE_DIR/d")" --arg p "$CASE_DIR/d"
 
 newcase acl-remove
 five_bytes "$CASE_DIR/f"
 setfacl -m u:1000:rw "$CASE_DIR/f"
 case_run -- setfattr -x system.posix_acl_access "$CASE_DIR/f" &&
 expect_ops removexattr &&
-expect_event removexattr '.path == $r
+expect_event removexattr '.fs_path == $r and .path == $p
 	and .xattr_name == "system.posix_acl_access"' \
-	--arg r "$(rel_of "$CASE_DIR/f")"
+	--arg r "$(rel_of "$CASE_DIR/f")" --arg p "$CASE_DIR/f"
 
 newcase thread-of-a-process
 case_run -- "$FSOP" -t mkdir "$CASE_DIR/t" 0700 &&
