@@ -21,6 +21,7 @@ static const char *const kind_names[] = {
 	[SEARCH_KIND_MATCH] = "match",
 	[SEARCH_KIND_LOST] = "lost",
 	[SEARCH_KIND_SUPPRESSED] = "suppressed",
+	[SEARCH_KIND_CONFIG] = "config",
 };
 
 #define NSEC 1000000000ULL

@@ -42,7 +42,8 @@ struct search_query {
 	uint64_t seq_first, seq_last;	/* inclusive */
 };
 
-enum { SEARCH_KIND_MATCH, SEARCH_KIND_LOST, SEARCH_KIND_SUPPRESSED };
+enum { SEARCH_KIND_MATCH, SEARCH_KIND_LOST, SEARCH_KIND_SUPPRESSED,
+       SEARCH_KIND_CONFIG };
 
 /*
  * Parsers of the command line's values; 0 or -EINVAL.

@@ -31,7 +31,7 @@ const char usage_search[] =
 "                         ('*' also matches '/')\n"
 "  -u, --user USER        uid, euid or auid (login uid) is USER (name or number)\n"
 "  -o, --op OP[,OP...]    the event's op (create, unlink, rename, chmod, ...)\n"
-"  -k, --kind KIND[,...]  match, lost or suppressed\n"
+"  -k, --kind KIND[,...]  match, lost, suppressed or config\n"
 "  -s, --since TIME       at or after TIME\n"
 "  -e, --until TIME       at or before TIME\n"
 "      --seq A..B         sequence numbers A to B (also N, A.., ..B)\n"
@@ -118,7 +118,7 @@ int cmd_search(int argc, char **argv)
 		case 'k':
 			if (search_parse_kinds(optarg, &q.kinds))
 				return usage_error("bad kind list '%s' (match, "
-						   "lost, suppressed)", optarg);
+						   "lost, suppressed, config)", optarg);
 			break;
 		case 's':
 			if (search_parse_time(optarg, now, &q.since_ns))

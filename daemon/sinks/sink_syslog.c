@@ -227,7 +227,10 @@ static const char *const msgid[] = {
 	[RECORD_MATCH] = "match",
 	[RECORD_LOST] = "lost",
 	[RECORD_SUPPRESSED] = "suppressed",
+	[RECORD_CONFIG] = "config",
 };
+_Static_assert(sizeof(msgid) / sizeof(msgid[0]) == RECORD_CONFIG + 1,
+	       "msgid: every record kind needs its MSGID");
 
 size_t sink_syslog_format_5424(const struct record *r, int facility,
 			       const char *app, long procid,
