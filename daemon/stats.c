@@ -26,7 +26,10 @@ static const char *const drop_names[STATS_DROP_COUNT] = {
 	[STATS_DROP_ENOBUFS] = "enobufs",
 };
 
-static const char *const kind_names[3] = { "match", "lost", "suppressed" };
+static const char *const kind_names[STATS_RECORD_KINDS] = {
+	[RECORD_MATCH] = "match", [RECORD_LOST] = "lost",
+	[RECORD_SUPPRESSED] = "suppressed", [RECORD_CONFIG] = "config",
+};
 
 static uint64_t now_realtime_ns(void)
 {
@@ -353,7 +356,7 @@ char *stats_render_json(struct stats *s, struct sink *const *sinks,
 	SET("stream_restarts", &s->stream_restarts);
 #undef SET
 	obj = json_object();
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < STATS_RECORD_KINDS; k++)
 		json_object_set_new(obj, kind_names[k],
 				    json_integer((json_int_t)ld(&s->records[k])));
 	json_object_set_new(o, "records", obj);
@@ -532,7 +535,7 @@ char *stats_render_prometheus(struct stats *s, struct sink *const *sinks,
 
 	metric_head(&b, "premod_records_total", "counter",
 		    "Audit records produced, by kind.");
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < STATS_RECORD_KINDS; k++)
 		sb_printf(&b, "premod_records_total{kind=\"%s\"} %llu\n",
 			  kind_names[k],
 			  (unsigned long long)ld(&s->records[k]));

@@ -45,6 +45,9 @@
 
 #include "sink.h"
 
+/* every enum record_kind: match, lost, suppressed, config */
+#define STATS_RECORD_KINDS (RECORD_CONFIG + 1)
+
 enum stats_drop {
 	STATS_DROP_QUEUE,
 	STATS_DROP_GAP,
@@ -87,7 +90,7 @@ struct stats {
 	_Atomic uint64_t matched;	/* rule matches, before rate limits */
 	_Atomic uint64_t suppressed;
 	_Atomic uint64_t exe_lookups;
-	_Atomic uint64_t records[3];	/* by enum record_kind */
+	_Atomic uint64_t records[STATS_RECORD_KINDS];	/* by enum record_kind */
 	_Atomic uint64_t dropped[STATS_DROP_COUNT];	/* events, by reason */
 	_Atomic uint64_t reloads_ok, reloads_failed;
 	_Atomic uint64_t generation;
