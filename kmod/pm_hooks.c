@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/cred.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -420,6 +421,27 @@ static int kp_open(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Overlayfs serves an operation on its merged directory by calling the
+ * VFS on its layers itself, in the user's task with the mounter's
+ * credentials put in place (ovl_override_creds()): copy-up marks the upper
+ * copy with xattrs of its own (trusted.overlay.*, user.overlay.* for
+ * unprivileged mounts). The operation was reported on the merged path
+ * already, so that bookkeeping is not reported again. Only with overridden
+ * credentials: a task's own setxattr(2) of such a name on a layer (forging
+ * a redirect, say) is reported like any other.
+ */
+static bool overlay_bookkeeping(const char *name)
+{
+	if (rcu_access_pointer(current->cred) ==
+	    rcu_access_pointer(current->real_cred))
+		return false;
+	return !strncmp(name, XATTR_TRUSTED_PREFIX "overlay.",
+			XATTR_TRUSTED_PREFIX_LEN + 8) ||
+	       !strncmp(name, XATTR_USER_PREFIX "overlay.",
+			XATTR_USER_PREFIX_LEN + 8);
+}
+
 /* int security_inode_setxattr(struct user_namespace *mnt_userns,
  *			       struct dentry *dentry, const char *name,
  *			       const void *value, size_t size, int flags) */
@@ -431,7 +453,7 @@ static int kp_setxattr(struct kprobe *kp, struct pt_regs *regs)
 	struct pm_cap *c;
 
 	hit(PM_HOOK_SETXATTR);
-	if (private_dentry(dentry))
+	if (private_dentry(dentry) || overlay_bookkeeping(name))
 		return 0;
 	c = pm_cap_begin(PM_HOOK_SETXATTR, PREMOD_OP_SETXATTR, dentry, NULL);
 	if (!c)
@@ -453,7 +475,7 @@ static int kp_removexattr(struct kprobe *kp, struct pt_regs *regs)
 	struct pm_cap *c;
 
 	hit(PM_HOOK_REMOVEXATTR);
-	if (private_dentry(dentry))
+	if (private_dentry(dentry) || overlay_bookkeeping(name))
 		return 0;
 	c = pm_cap_begin(PM_HOOK_REMOVEXATTR, PREMOD_OP_REMOVEXATTR, dentry,
 			 NULL);
@@ -484,7 +506,7 @@ static int kp_set_acl(struct kprobe *kp, struct pt_regs *regs)
 	struct pm_cap *c;
 
 	hit(PM_HOOK_SET_ACL);
-	if (private_dentry(dentry))
+	if (private_dentry(dentry) || overlay_bookkeeping(name))
 		return 0;
 	c = pm_cap_begin(PM_HOOK_SET_ACL, PREMOD_OP_SETXATTR, dentry, NULL);
 	if (!c)
@@ -504,7 +526,7 @@ static int kp_remove_acl(struct kprobe *kp, struct pt_regs *regs)
 	struct pm_cap *c;
 
 	hit(PM_HOOK_REMOVE_ACL);
-	if (private_dentry(dentry))
+	if (private_dentry(dentry) || overlay_bookkeeping(name))
 		return 0;
 	c = pm_cap_begin(PM_HOOK_REMOVE_ACL, PREMOD_OP_REMOVEXATTR, dentry,
 			 NULL);
