@@ -92,8 +92,8 @@ $(BUILD)/%.o: %.c
 # Unit tests run natively under ASan/UBSan in a build tree of their own;
 # install-check installs into a scratch DESTDIR (for the first kernel);
 # each fuzz target runs for a bounded time from its seeds; the VM tests use
-# the plain build (the VM shares this machine's root). The kernels' VMs run
-# side by side (VM_JOBS at once).
+# the plain build (the VM shares this machine's root). The kernels' VMs, and
+# the seconds-long benchmark smoke run, go side by side (VM_JOBS at once).
 VM_JOBS ?= 2
 test:
 	$(MAKE) BUILD=build/san SANITIZE=1 unit
@@ -101,7 +101,7 @@ test:
 	$(MAKE) fuzz-smoke
 	$(MAKE) schema-test
 	$(MAKE) all vm-tools
-	$(MAKE) -j$(VM_JOBS) vm
+	$(MAKE) -j$(VM_JOBS) vm bench-smoke
 
 demo:
 	./tests/vm/demo.sh
