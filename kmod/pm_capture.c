@@ -584,22 +584,14 @@ static void strip_deleted(struct pm_cap *c, const struct dentry *d, char *s)
  * object by its host path from DEV and FS_PATH, as on every kernel.
  * Returns true when it set PATH (or PATH2) so.
  */
-static bool rt_fs_view(struct pm_cap *c, enum pm_str which,
-		       const char *name, u32 n)
+static bool rt_fs_view(struct pm_cap *c, enum pm_str which)
 {
 	enum pm_str fw = fs_which(which);
 
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-		return false;
 	c->ev.flags |= PREMOD_F_FS_RELATIVE;
-	if (c->str[fw]) {
-		set_str(c, which, c->str[fw], c->ev.slen[fw], false);
-	} else {
-		/* the name alone, as when a path cannot be resolved */
-		c->ev.flags |= error_flag(which);
-		pm_stat_inc(PREMOD_STAT_PATH_ERROR);
-		set_str(c, which, name, n + 1, false);
-	}
+	if (!c->str[fw])
+		return false;
+	set_str(c, which, c->str[fw], c->ev.slen[fw], false);
 	return true;
 }
 
@@ -610,10 +602,18 @@ void pm_cap_path(struct pm_cap *c, enum pm_str which, const struct path *p)
 	char *s;
 
 	cap_fs_path(c, fs_which(which), p->dentry, NULL, 0);
-	if (IS_ENABLED(CONFIG_PREEMPT_RT) && c->str[fs_which(which)]) {
-		rt_fs_view(c, which, NULL, 0);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		if (d_unlinked(p->dentry))
 			c->ev.flags |= PREMOD_F_UNLINKED;
+		if (rt_fs_view(c, which))
+			return;
+		/* too long for FS_PATH: its tail, cut at the start */
+		s = tail_walk(p->dentry, buf, PM_PATHBUF);
+		if (!*s) {
+			name_only(c, which, p->dentry);
+			return;
+		}
+		set_str(c, which, s, strlen(s) + 1, true);
 		return;
 	}
 	/* d_path() resolves against current->fs, gone late in exit(). */
@@ -656,10 +656,16 @@ void pm_cap_child(struct pm_cap *c, enum pm_str which,
 	name[n] = '\0';
 	slash = name - 1;
 	cap_fs_path(c, fs_which(which), dir->dentry, name, n);
-	if (rt_fs_view(c, which, name, n))
-		return;
 
-	if (!current->fs) {
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		if (rt_fs_view(c, which))
+			return;
+		/* too long for FS_PATH: its tail, cut at the start */
+		s = tail_walk(dir->dentry, buf, slash - buf + 1);
+		if (!*s)
+			s = ERR_PTR(-ENOENT);
+		cut = true;
+	} else if (!current->fs) {
 		s = ERR_PTR(-ENOENT);
 	} else {
 		s = d_path(dir, buf, slash - buf + 1);
