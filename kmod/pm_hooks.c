@@ -442,27 +442,38 @@ static bool overlay_bookkeeping(const char *name)
 			XATTR_USER_PREFIX_LEN + 8);
 }
 
+/*
+ * The xattr and ACL hooks have a dentry only: one event of @op on @name,
+ * the path from the filesystem's root (premodd maps it to the host's).
+ * @size is the value's size for SETXATTR, unused for REMOVEXATTR.
+ */
+static void xattr_event(enum pm_hook_id h, u32 op, struct dentry *dentry,
+			const char *name, u32 size)
+{
+	struct pm_cap *c;
+
+	hit(h);
+	if (private_dentry(dentry) || overlay_bookkeeping(name))
+		return;
+	c = pm_cap_begin(h, op, dentry, NULL);
+	if (!c)
+		return;
+	pm_cap_inode(c, d_backing_inode(dentry));
+	if (op == PREMOD_OP_SETXATTR)
+		c->ev.xattr_size = size;
+	pm_cap_dentry(c, dentry);
+	pm_cap_string(c, PM_STR_XATTR, name);
+	pm_cap_commit(c);
+}
+
 /* int security_inode_setxattr(struct user_namespace *mnt_userns,
  *			       struct dentry *dentry, const char *name,
  *			       const void *value, size_t size, int flags) */
 static int kp_setxattr(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
-	const char *name = (const char *)ARG(regs, 2);
-	size_t size = ARG(regs, 4);
-	struct pm_cap *c;
-
-	hit(PM_HOOK_SETXATTR);
-	if (private_dentry(dentry) || overlay_bookkeeping(name))
-		return 0;
-	c = pm_cap_begin(PM_HOOK_SETXATTR, PREMOD_OP_SETXATTR, dentry, NULL);
-	if (!c)
-		return 0;
-	pm_cap_inode(c, d_backing_inode(dentry));
-	c->ev.xattr_size = min_t(size_t, size, U32_MAX);
-	pm_cap_dentry(c, dentry);
-	pm_cap_string(c, PM_STR_XATTR, name);
-	pm_cap_commit(c);
+	xattr_event(PM_HOOK_SETXATTR, PREMOD_OP_SETXATTR,
+		    (struct dentry *)ARG(regs, 1), (const char *)ARG(regs, 2),
+		    min_t(size_t, ARG(regs, 4), U32_MAX));
 	return 0;
 }
 
@@ -470,21 +481,8 @@ static int kp_setxattr(struct kprobe *kp, struct pt_regs *regs)
  *				  struct dentry *dentry, const char *name) */
 static int kp_removexattr(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
-	const char *name = (const char *)ARG(regs, 2);
-	struct pm_cap *c;
-
-	hit(PM_HOOK_REMOVEXATTR);
-	if (private_dentry(dentry) || overlay_bookkeeping(name))
-		return 0;
-	c = pm_cap_begin(PM_HOOK_REMOVEXATTR, PREMOD_OP_REMOVEXATTR, dentry,
-			 NULL);
-	if (!c)
-		return 0;
-	pm_cap_inode(c, d_backing_inode(dentry));
-	pm_cap_dentry(c, dentry);
-	pm_cap_string(c, PM_STR_XATTR, name);
-	pm_cap_commit(c);
+	xattr_event(PM_HOOK_REMOVEXATTR, PREMOD_OP_REMOVEXATTR,
+		    (struct dentry *)ARG(regs, 1), (const char *)ARG(regs, 2), 0);
 	return 0;
 }
 
@@ -500,42 +498,18 @@ static int kp_removexattr(struct kprobe *kp, struct pt_regs *regs)
  */
 static int kp_set_acl(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
-	const char *name = (const char *)ARG(regs, 2);
 	const struct posix_acl *acl = (const struct posix_acl *)ARG(regs, 3);
-	struct pm_cap *c;
 
-	hit(PM_HOOK_SET_ACL);
-	if (private_dentry(dentry) || overlay_bookkeeping(name))
-		return 0;
-	c = pm_cap_begin(PM_HOOK_SET_ACL, PREMOD_OP_SETXATTR, dentry, NULL);
-	if (!c)
-		return 0;
-	pm_cap_inode(c, d_backing_inode(dentry));
-	c->ev.xattr_size = acl ? posix_acl_xattr_size(acl->a_count) : 0;
-	pm_cap_dentry(c, dentry);
-	pm_cap_string(c, PM_STR_XATTR, name);
-	pm_cap_commit(c);
+	xattr_event(PM_HOOK_SET_ACL, PREMOD_OP_SETXATTR,
+		    (struct dentry *)ARG(regs, 1), (const char *)ARG(regs, 2),
+		    acl ? posix_acl_xattr_size(acl->a_count) : 0);
 	return 0;
 }
 
 static int kp_remove_acl(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct dentry *dentry = (struct dentry *)ARG(regs, 1);
-	const char *name = (const char *)ARG(regs, 2);
-	struct pm_cap *c;
-
-	hit(PM_HOOK_REMOVE_ACL);
-	if (private_dentry(dentry) || overlay_bookkeeping(name))
-		return 0;
-	c = pm_cap_begin(PM_HOOK_REMOVE_ACL, PREMOD_OP_REMOVEXATTR, dentry,
-			 NULL);
-	if (!c)
-		return 0;
-	pm_cap_inode(c, d_backing_inode(dentry));
-	pm_cap_dentry(c, dentry);
-	pm_cap_string(c, PM_STR_XATTR, name);
-	pm_cap_commit(c);
+	xattr_event(PM_HOOK_REMOVE_ACL, PREMOD_OP_REMOVEXATTR,
+		    (struct dentry *)ARG(regs, 1), (const char *)ARG(regs, 2), 0);
 	return 0;
 }
 
