@@ -69,16 +69,16 @@ int receiver_hostmap(struct receiver *r, const char *mountinfo)
 {
 	int ret;
 
-	r->hm = hostmap_new(mountinfo);
+	r->hm = pm_hostmap_new(mountinfo);
 	r->names = malloc(sizeof(*r->names));
 	if (!r->hm || !r->names) {
-		hostmap_free(r->hm);
+		pm_hostmap_free(r->hm);
 		free(r->names);
 		r->hm = NULL;
 		r->names = NULL;
 		return -ENOMEM;
 	}
-	ret = hostmap_refresh(r->hm);
+	ret = pm_hostmap_refresh(r->hm);
 	if (ret < 0)
 		log_msg(LOG_ERR, "cannot read the mount table %s (%s): events "
 				 "keep the names the acting tasks used",
@@ -89,7 +89,7 @@ int receiver_hostmap(struct receiver *r, const char *mountinfo)
 
 void receiver_destroy(struct receiver *r)
 {
-	hostmap_free(r->hm);
+	pm_hostmap_free(r->hm);
 	free(r->names);
 	r->hm = NULL;
 	r->names = NULL;
@@ -155,7 +155,7 @@ void receiver_datagram(struct receiver *r, const void *buf, size_t len,
 		stats_inc(&r->stats->received, 1);
 		/* names are mapped as the event arrives: the table is now's */
 		if (r->hm)
-			hostmap_apply(r->hm, &ev, r->names);
+			pm_hostmap_apply(r->hm, &ev, r->names);
 		/* the gap's report goes into the queue before this event */
 		seqtrack_event(&r->st, seq, tm, now_ns);
 		item = evq_item_event(&ev);

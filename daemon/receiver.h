@@ -42,8 +42,8 @@ struct receiver {
 	unsigned char *buf;		/* RECEIVER_VLEN * RECEIVER_DGRAM */
 	uint64_t decode_logged;
 	/* host names: path/path2/exe as the initial mount namespace has them */
-	struct hostmap *hm;
-	struct hostmap_names *names;
+	struct pm_hostmap *hm;
+	struct pm_hostmap_names *names;
 	uint64_t hostmap_logged;
 };
 

@@ -23,16 +23,16 @@ struct mnt {
 	size_t root_len, point_len;
 };
 
-struct hostmap {
+struct pm_hostmap {
 	char *file;
 	int fd;
 	struct mnt *v;
 	size_t n;
 };
 
-struct hostmap *hostmap_new(const char *mountinfo)
+struct pm_hostmap *pm_hostmap_new(const char *mountinfo)
 {
-	struct hostmap *m = calloc(1, sizeof(*m));
+	struct pm_hostmap *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
@@ -45,7 +45,7 @@ struct hostmap *hostmap_new(const char *mountinfo)
 	return m;
 }
 
-static void clear(struct hostmap *m)
+static void clear(struct pm_hostmap *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].root);
@@ -56,7 +56,7 @@ static void clear(struct hostmap *m)
 	m->n = 0;
 }
 
-void hostmap_free(struct hostmap *m)
+void pm_hostmap_free(struct pm_hostmap *m)
 {
 	if (!m)
 		return;
@@ -67,7 +67,7 @@ void hostmap_free(struct hostmap *m)
 	free(m);
 }
 
-size_t hostmap_count(const struct hostmap *m)
+size_t pm_hostmap_count(const struct pm_hostmap *m)
 {
 	return m->n;
 }
@@ -133,7 +133,7 @@ out:
 	return ret;
 }
 
-int hostmap_load_text(struct hostmap *m, const char *text, size_t len)
+int pm_hostmap_load_text(struct pm_hostmap *m, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	struct mnt *v = NULL;
@@ -222,7 +222,7 @@ fail:
 	}
 }
 
-int hostmap_refresh(struct hostmap *m)
+int pm_hostmap_refresh(struct pm_hostmap *m)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -243,7 +243,7 @@ int hostmap_refresh(struct hostmap *m)
 	ret = read_all(m->fd, &text, &len);
 	if (ret < 0)
 		return ret;
-	ret = hostmap_load_text(m, text, len);
+	ret = pm_hostmap_load_text(m, text, len);
 	free(text);
 	return ret < 0 ? ret : 1;
 }
@@ -279,7 +279,7 @@ static int join(const struct mnt *e, const char *rest, char *buf, size_t len)
  * Whether host name @h (made from mount @e) reaches the same object: no
  * other mount hides it, or every one that does shows the same object there.
  */
-static bool visible(const struct hostmap *m, size_t ei, const char *h,
+static bool visible(const struct pm_hostmap *m, size_t ei, const char *h,
 		    uint32_t dev, const char *fs_path)
 {
 	const struct mnt *e = &m->v[ei];
@@ -312,7 +312,7 @@ static bool visible(const struct hostmap *m, size_t ei, const char *h,
 	return true;
 }
 
-int hostmap_lookup(const struct hostmap *m, uint32_t dev, const char *fs_path,
+int pm_hostmap_lookup(const struct pm_hostmap *m, uint32_t dev, const char *fs_path,
 		   char *buf, size_t len)
 {
 	size_t best = (size_t)-1;
@@ -347,7 +347,7 @@ int hostmap_lookup(const struct hostmap *m, uint32_t dev, const char *fs_path,
 				       m->v[best].root_len), buf, len);
 }
 
-static void map_one(struct hostmap *m, struct pm_event *ev, enum pm_field path,
+static void map_one(struct pm_hostmap *m, struct pm_event *ev, enum pm_field path,
 		    enum pm_field task, enum pm_field fs, char *buf,
 		    size_t len, bool relative)
 {
@@ -362,7 +362,7 @@ static void map_one(struct hostmap *m, struct pm_event *ev, enum pm_field path,
 	if (!relative)
 		pm_event_set_str(ev, task, p);
 	if (f && pm_event_has(ev, PM_F_DEV) &&
-	    hostmap_lookup(m, (uint32_t)ev->num[PM_F_DEV], f, buf, len) == 0) {
+	    pm_hostmap_lookup(m, (uint32_t)ev->num[PM_F_DEV], f, buf, len) == 0) {
 		pm_event_set_str(ev, path, buf);
 		return;
 	}
@@ -370,12 +370,12 @@ static void map_one(struct hostmap *m, struct pm_event *ev, enum pm_field path,
 	ev->has |= 1ULL << PM_F_FLAGS;
 }
 
-void hostmap_apply(struct hostmap *m, struct pm_event *ev,
-		   struct hostmap_names *out)
+void pm_hostmap_apply(struct pm_hostmap *m, struct pm_event *ev,
+		   struct pm_hostmap_names *out)
 {
 	bool relative;
 
-	hostmap_refresh(m);
+	pm_hostmap_refresh(m);
 	relative = pm_event_has(ev, PM_F_FLAGS) &&
 		   (ev->num[PM_F_FLAGS] & PREMOD_F_FS_RELATIVE);
 	map_one(m, ev, PM_F_PATH, PM_F_TASK_PATH, PM_F_FS_PATH, out->path,
@@ -384,7 +384,7 @@ void hostmap_apply(struct hostmap *m, struct pm_event *ev,
 		sizeof(out->path2), relative);
 	if (pm_event_has(ev, PM_F_EXE_DEV) &&
 	    pm_event_has(ev, PM_F_EXE_FS_PATH) &&
-	    hostmap_lookup(m, (uint32_t)ev->num[PM_F_EXE_DEV],
+	    pm_hostmap_lookup(m, (uint32_t)ev->num[PM_F_EXE_DEV],
 			   pm_event_str(ev, PM_F_EXE_FS_PATH), out->exe,
 			   sizeof(out->exe)) == 0)
 		pm_event_set_str(ev, PM_F_EXE, out->exe);

@@ -37,42 +37,42 @@
 
 #include "event.h"
 
-struct hostmap;
+struct pm_hostmap;
 
-/* Mount table file; NULL is /proc/1/mountinfo. Opened by hostmap_refresh. */
-struct hostmap *hostmap_new(const char *mountinfo);
-void hostmap_free(struct hostmap *m);
+/* Mount table file; NULL is /proc/1/mountinfo. Opened by pm_hostmap_refresh. */
+struct pm_hostmap *pm_hostmap_new(const char *mountinfo);
+void pm_hostmap_free(struct pm_hostmap *m);
 
 /*
  * Replaces the table by the one in @text (mountinfo format). Lines that do
  * not parse are skipped and counted in the return value (>= 0), or
  * -ENOMEM.
  */
-int hostmap_load_text(struct hostmap *m, const char *text, size_t len);
+int pm_hostmap_load_text(struct pm_hostmap *m, const char *text, size_t len);
 
 /*
  * Reads the mount table file when it is not read yet or signalled a
  * change since. 1 when re-read, 0 when current, -errno when it cannot be
  * opened or read (the previous table stays).
  */
-int hostmap_refresh(struct hostmap *m);
+int pm_hostmap_refresh(struct pm_hostmap *m);
 
 /* Mounts in the table. */
-size_t hostmap_count(const struct hostmap *m);
+size_t pm_hostmap_count(const struct pm_hostmap *m);
 
 /*
  * Host name of @fs_path (absolute, from the root of the filesystem) on the
  * filesystem @dev (userspace encoding, as PREMOD_A_DEV) into @buf.
  * 0, -ENOENT (no mount names it), -ENAMETOOLONG (@len too small).
  */
-int hostmap_lookup(const struct hostmap *m, uint32_t dev, const char *fs_path,
+int pm_hostmap_lookup(const struct pm_hostmap *m, uint32_t dev, const char *fs_path,
 		   char *buf, size_t len);
 
 /*
- * Storage for the names hostmap_apply() sets; it must live as long as the
+ * Storage for the names pm_hostmap_apply() sets; it must live as long as the
  * event. Names longer than a buffer are not mapped.
  */
-struct hostmap_names {
+struct pm_hostmap_names {
 	char path[8192];
 	char path2[8192];
 	char exe[8192];
@@ -88,9 +88,9 @@ struct hostmap_names {
  *   exe                  := the host name from exe_dev and exe_fs_path.
  * An event without fs_path and without PREMOD_F_FS_PATH_ERROR (a LOST
  * record, an older module's event) is left as it is. Refreshes the table
- * first (see hostmap_refresh).
+ * first (see pm_hostmap_refresh).
  */
-void hostmap_apply(struct hostmap *m, struct pm_event *ev,
-		   struct hostmap_names *out);
+void pm_hostmap_apply(struct pm_hostmap *m, struct pm_event *ev,
+		   struct pm_hostmap_names *out);
 
 #endif /* PREMOD_DAEMON_HOSTMAP_H */

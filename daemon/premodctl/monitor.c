@@ -83,8 +83,8 @@ struct mon {
 	uint64_t ev_next, missing;
 	char *line;		/* JSON line buffer */
 	/* names as the initial mount namespace has them (as premodd) */
-	struct hostmap *hm;
-	struct hostmap_names *names;
+	struct pm_hostmap *hm;
+	struct pm_hostmap_names *names;
 };
 
 static void mon_gap(struct mon *m, uint64_t first, uint64_t last)
@@ -234,7 +234,7 @@ static void mon_datagram(struct mon *m, const void *buf, size_t len,
 					    sizeof(err));
 			if (r == 0 && m->hm &&
 			    ev.num[PM_F_OP] != PREMOD_OP_LOST)
-				hostmap_apply(m->hm, &ev, m->names);
+				pm_hostmap_apply(m->hm, &ev, m->names);
 			if (r == 0)
 				mon_event(m, &ev);
 		}
@@ -448,16 +448,16 @@ int cmd_monitor(int argc, char **argv)
 	if (grp >= 0)
 		nl_socket_add_membership(nl.sk, grp);
 	m.line = malloc(PM_EVENT_JSON_MAX + 1);
-	m.hm = hostmap_new(NULL);
+	m.hm = pm_hostmap_new(NULL);
 	m.names = malloc(sizeof(*m.names));
 	if (!m.line || !m.hm || !m.names) {
 		errmsg("out of memory");
 		free(m.line);
-		hostmap_free(m.hm);
+		pm_hostmap_free(m.hm);
 		free(m.names);
 		goto fail;
 	}
-	ret = hostmap_refresh(m.hm);
+	ret = pm_hostmap_refresh(m.hm);
 	if (ret < 0)
 		errmsg("cannot read /proc/1/mountinfo (%s): paths stay as the "
 		       "acting tasks named them", strerror(-ret));
@@ -478,7 +478,7 @@ int cmd_monitor(int argc, char **argv)
 		       m.lost_events, m.lost_records, m.gaps, m.gap_events,
 		       m.missing, m.enobufs, m.malformed);
 	free(m.line);
-	hostmap_free(m.hm);
+	pm_hostmap_free(m.hm);
 	free(m.names);
 	ctl_close(&nl);
 	close(sfd);

@@ -25,36 +25,36 @@ static const char table[] =
 	"25 21 0:41 / /run/my\\040dir rw - tmpfs tmpfs rw\n"
 	"garbage line\n";
 
-static struct hostmap *load(const char *t)
+static struct pm_hostmap *load(const char *t)
 {
-	struct hostmap *m = hostmap_new("/nonexistent");
+	struct pm_hostmap *m = pm_hostmap_new("/nonexistent");
 
 	ck_assert_ptr_nonnull(m);
-	ck_assert_int_ge(hostmap_load_text(m, t, strlen(t)), 0);
+	ck_assert_int_ge(pm_hostmap_load_text(m, t, strlen(t)), 0);
 	return m;
 }
 
-static const char *look(struct hostmap *m, uint32_t dev, const char *p)
+static const char *look(struct pm_hostmap *m, uint32_t dev, const char *p)
 {
 	static char buf[4096];
-	int r = hostmap_lookup(m, dev, p, buf, sizeof(buf));
+	int r = pm_hostmap_lookup(m, dev, p, buf, sizeof(buf));
 
 	return r == 0 ? buf : r == -ENOENT ? "ENOENT" : "ERR";
 }
 
 START_TEST(test_parse)
 {
-	struct hostmap *m = hostmap_new("/nonexistent");
+	struct pm_hostmap *m = pm_hostmap_new("/nonexistent");
 
-	ck_assert_int_eq(hostmap_load_text(m, table, strlen(table)), 1);
-	ck_assert_uint_eq(hostmap_count(m), 5);
-	hostmap_free(m);
+	ck_assert_int_eq(pm_hostmap_load_text(m, table, strlen(table)), 1);
+	ck_assert_uint_eq(pm_hostmap_count(m), 5);
+	pm_hostmap_free(m);
 }
 END_TEST
 
 START_TEST(test_lookup)
 {
-	struct hostmap *m = load(table);
+	struct pm_hostmap *m = load(table);
 
 	ck_assert_str_eq(look(m, DEV(8, 1), "/usr/bin/ls"), "/usr/bin/ls");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/"), "/");
@@ -75,7 +75,7 @@ START_TEST(test_lookup)
 	/* unknown device: a mount only a container has */
 	ck_assert_str_eq(look(m, DEV(0, 99), "/x"), "ENOENT");
 	ck_assert_str_eq(look(m, DEV(8, 1), "relative"), "ENOENT");
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
@@ -86,14 +86,14 @@ START_TEST(test_bind_only)
 		"21 1 0:30 / / rw - tmpfs r rw\n"
 		"24 21 8:1 /srv/data /mnt/d rw - ext4 /dev/sda1 rw\n"
 		"26 21 8:1 /srv /mnt/s rw - ext4 /dev/sda1 rw\n";
-	struct hostmap *m = load(t);
+	struct pm_hostmap *m = load(t);
 
 	/* the shorter root (/srv) wins over the deeper bind */
 	ck_assert_str_eq(look(m, DEV(8, 1), "/srv/data/f"), "/mnt/s/data/f");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/srv/x"), "/mnt/s/x");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/srvx"), "ENOENT");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/etc/passwd"), "ENOENT");
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
@@ -106,12 +106,12 @@ START_TEST(test_overmount)
 		"30 21 0:50 / /mnt rw - tmpfs a rw\n"
 		"31 21 0:51 / /mnt rw - tmpfs b rw\n"
 		"32 21 8:1 /home /home rw - ext4 /dev/sda1 rw\n";
-	struct hostmap *m = load(t);
+	struct pm_hostmap *m = load(t);
 
 	ck_assert_str_eq(look(m, DEV(0, 50), "/f"), "ENOENT");
 	ck_assert_str_eq(look(m, DEV(0, 51), "/f"), "/mnt/f");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/home/u"), "/home/u");
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
@@ -122,30 +122,30 @@ START_TEST(test_appear_disappear)
 		"21 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
 		"40 21 8:1 /etc /run/e rw - ext4 /dev/sda1 rw\n"
 		"41 21 0:60 / /srv/app rw - tmpfs t rw\n";
-	struct hostmap *m = load(before);
+	struct pm_hostmap *m = load(before);
 
 	ck_assert_str_eq(look(m, DEV(0, 60), "/b"), "ENOENT");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/srv/app/b"), "/srv/app/b");
-	ck_assert_int_eq(hostmap_load_text(m, after, strlen(after)), 0);
-	ck_assert_uint_eq(hostmap_count(m), 3);
+	ck_assert_int_eq(pm_hostmap_load_text(m, after, strlen(after)), 0);
+	ck_assert_uint_eq(pm_hostmap_count(m), 3);
 	/* the bind mount of /etc does not rename /etc/passwd */
 	ck_assert_str_eq(look(m, DEV(8, 1), "/etc/passwd"), "/etc/passwd");
 	ck_assert_str_eq(look(m, DEV(0, 60), "/b"), "/srv/app/b");
 	ck_assert_str_eq(look(m, DEV(8, 1), "/srv/app/b"), "ENOENT");
-	ck_assert_int_eq(hostmap_load_text(m, before, strlen(before)), 0);
+	ck_assert_int_eq(pm_hostmap_load_text(m, before, strlen(before)), 0);
 	ck_assert_str_eq(look(m, DEV(0, 60), "/b"), "ENOENT");
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
 START_TEST(test_too_long)
 {
-	struct hostmap *m = load(table);
+	struct pm_hostmap *m = load(table);
 	char buf[8];
 
-	ck_assert_int_eq(hostmap_lookup(m, DEV(0, 40), "/passwd", buf,
+	ck_assert_int_eq(pm_hostmap_lookup(m, DEV(0, 40), "/passwd", buf,
 					sizeof(buf)), -ENAMETOOLONG);
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
@@ -153,29 +153,29 @@ START_TEST(test_refresh_file)
 {
 	char path[] = "/tmp/check_hostmap.XXXXXX";
 	int fd = mkstemp(path);
-	struct hostmap *m;
+	struct pm_hostmap *m;
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, table, strlen(table)), (int)strlen(table));
 	close(fd);
-	m = hostmap_new(path);
-	ck_assert_int_eq(hostmap_refresh(m), 1);
-	ck_assert_uint_eq(hostmap_count(m), 5);
+	m = pm_hostmap_new(path);
+	ck_assert_int_eq(pm_hostmap_refresh(m), 1);
+	ck_assert_uint_eq(pm_hostmap_count(m), 5);
 	/* a regular file never signals a change */
-	ck_assert_int_eq(hostmap_refresh(m), 0);
+	ck_assert_int_eq(pm_hostmap_refresh(m), 0);
 	unlink(path);
-	hostmap_free(m);
+	pm_hostmap_free(m);
 
-	m = hostmap_new("/nonexistent/mountinfo");
-	ck_assert_int_eq(hostmap_refresh(m), -ENOENT);
-	hostmap_free(m);
+	m = pm_hostmap_new("/nonexistent/mountinfo");
+	ck_assert_int_eq(pm_hostmap_refresh(m), -ENOENT);
+	pm_hostmap_free(m);
 }
 END_TEST
 
 START_TEST(test_apply)
 {
-	struct hostmap *m = load(table);
-	struct hostmap_names *n = malloc(sizeof(*n));
+	struct pm_hostmap *m = load(table);
+	struct pm_hostmap_names *n = malloc(sizeof(*n));
 	struct pm_event ev = { 0 };
 
 	ck_assert_ptr_nonnull(n);
@@ -190,7 +190,7 @@ START_TEST(test_apply)
 	pm_event_set_num(&ev, PM_F_EXE_DEV, DEV(8, 1));
 	pm_event_set_num(&ev, PM_F_EXE_INO, 7);
 	pm_event_set_str(&ev, PM_F_EXE_FS_PATH, "/usr/bin/mv");
-	hostmap_apply(m, &ev, n);
+	pm_hostmap_apply(m, &ev, n);
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_PATH), "/etc/passwd");
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_PATH2), "/etc/passwd-");
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_TASK_PATH), "/run/e/passwd");
@@ -206,7 +206,7 @@ START_TEST(test_apply)
 	pm_event_set_num(&ev, PM_F_DEV, DEV(0, 99));
 	pm_event_set_str(&ev, PM_F_PATH, "/etc/passwd");
 	pm_event_set_str(&ev, PM_F_FS_PATH, "/etc/passwd");
-	hostmap_apply(m, &ev, n);
+	pm_hostmap_apply(m, &ev, n);
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_PATH), "/etc/passwd");
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_TASK_PATH), "/etc/passwd");
 	ck_assert_uint_eq(ev.num[PM_F_FLAGS], PREMOD_F_NO_HOST_PATH);
@@ -217,7 +217,7 @@ START_TEST(test_apply)
 	pm_event_set_num(&ev, PM_F_FLAGS, PREMOD_F_FS_PATH_ERROR);
 	pm_event_set_num(&ev, PM_F_DEV, DEV(8, 1));
 	pm_event_set_str(&ev, PM_F_PATH, "/x");
-	hostmap_apply(m, &ev, n);
+	pm_hostmap_apply(m, &ev, n);
 	ck_assert_uint_eq(ev.num[PM_F_FLAGS],
 			  PREMOD_F_FS_PATH_ERROR | PREMOD_F_NO_HOST_PATH);
 
@@ -226,7 +226,7 @@ START_TEST(test_apply)
 	pm_event_set_num(&ev, PM_F_FLAGS, 0);
 	pm_event_set_num(&ev, PM_F_DEV, DEV(8, 1));
 	pm_event_set_str(&ev, PM_F_PATH, "/x");
-	hostmap_apply(m, &ev, n);
+	pm_hostmap_apply(m, &ev, n);
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_PATH), "/x");
 	ck_assert(!pm_event_has(&ev, PM_F_TASK_PATH));
 	ck_assert_uint_eq(ev.num[PM_F_FLAGS], 0);
@@ -237,11 +237,11 @@ START_TEST(test_apply)
 	pm_event_set_num(&ev, PM_F_DEV, DEV(8, 2));
 	pm_event_set_str(&ev, PM_F_PATH, "/auth.log");
 	pm_event_set_str(&ev, PM_F_FS_PATH, "/auth.log");
-	hostmap_apply(m, &ev, n);
+	pm_hostmap_apply(m, &ev, n);
 	ck_assert_str_eq(pm_event_str(&ev, PM_F_PATH), "/var/log/auth.log");
 	ck_assert(!pm_event_has(&ev, PM_F_TASK_PATH));
 	free(n);
-	hostmap_free(m);
+	pm_hostmap_free(m);
 }
 END_TEST
 
