@@ -15,7 +15,7 @@
 # everything it runs is built here first. A VM that does not boot, hangs
 # or reports no results is a failure, never a skip; a failure names the
 # kernel.
-VM_TIMEOUT ?= 1800
+VM_TIMEOUT ?= 3000
 VM_ONLY    ?=
 VM_RT_ONLY ?= ops writers flood unload
 VM_OUT     ?= $(BUILD)/vm/out
